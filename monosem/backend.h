@@ -1,0 +1,109 @@
+// The backend interface: every kernel the models are written against.
+//
+// Models and training loops call these methods and never a backend directly,
+// so a new backend (a new CPU kernel set, a GPU) is one new subclass plus one
+// registration line, and every cross-backend test and benchmark covers it.
+//
+// Public methods validate shapes once, here, for every backend (so a shape
+// mismatch gives the same clear error everywhere) and then call the protected
+// *Impl virtual that a backend overrides. Conventions:
+//   - tensors are row-major float32; shapes are checked exactly;
+//   - outputs are written, never read, unless the op says otherwise (GEMM with
+//     beta != 0, in-place updates), so poisoned outputs must be overwritten;
+//   - `reference` accumulates in double and is the specification.
+#ifndef MONOSEM_BACKEND_H_
+#define MONOSEM_BACKEND_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "monosem/tensor.h"
+
+namespace monosem {
+
+enum class Trans { kNo, kYes };
+
+// PyTorch's AdamW (decoupled weight decay), one step.
+struct AdamWParams {
+  float lr = 1e-3f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+  float weight_decay = 0.01f;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string name() const = 0;
+  virtual Device device() const { return Device::kHost; }
+  // OK when the backend can run here; otherwise why not (no GPU, say). Tests
+  // skip an unavailable backend with this message.
+  virtual absl::Status Available() const { return absl::OkStatus(); }
+
+  // C[M,N] = alpha * op(A) op(B) + beta * C, op(A) is [M,K] and op(B) is [K,N].
+  // A is stored [M,K] (kNo) or [K,M] (kYes); likewise B. With beta == 0, C is
+  // write-only (NaN in C does not propagate), as in BLAS.
+  absl::Status Gemm(Trans ta, Trans tb, float alpha, const Tensor& a, const Tensor& b,
+                    float beta, Tensor* c);
+
+  // x[M,N] += bias[N] on every row.
+  absl::Status AddRowBias(const Tensor& bias, Tensor* x);
+  // out[N] = sum over rows of x[M,N] (a bias gradient; reduction depth M).
+  absl::Status SumRows(const Tensor& x, Tensor* out);
+  // y = max(x, 0).
+  absl::Status Relu(const Tensor& x, Tensor* y);
+  // dx = dy where y > 0, else 0 (y is the ReLU's output).
+  absl::Status ReluBackward(const Tensor& y, const Tensor& dy, Tensor* dx);
+  // y = alpha * x + beta * y (in place on y).
+  absl::Status Axpby(float alpha, const Tensor& x, float beta, Tensor* y);
+  // out = a * b elementwise.
+  absl::Status Mul(const Tensor& a, const Tensor& b, Tensor* out);
+  // One AdamW step at 1-based `step` on param, moment m and second moment v,
+  // all of the same shape as grad.
+  absl::Status AdamW(const AdamWParams& p, int64_t step, const Tensor& grad, Tensor* param,
+                     Tensor* m, Tensor* v);
+
+ protected:
+  // Gemm's shapes, resolved: op(A) is m x k, op(B) is k x n.
+  struct GemmShape {
+    int64_t m, n, k;
+  };
+  virtual absl::Status GemmImpl(Trans ta, Trans tb, const GemmShape& s, float alpha,
+                                const Tensor& a, const Tensor& b, float beta, Tensor* c) = 0;
+  virtual absl::Status AddRowBiasImpl(const Tensor& bias, Tensor* x) = 0;
+  virtual absl::Status SumRowsImpl(const Tensor& x, Tensor* out) = 0;
+  virtual absl::Status ReluImpl(const Tensor& x, Tensor* y) = 0;
+  virtual absl::Status ReluBackwardImpl(const Tensor& y, const Tensor& dy, Tensor* dx) = 0;
+  virtual absl::Status AxpbyImpl(float alpha, const Tensor& x, float beta, Tensor* y) = 0;
+  virtual absl::Status MulImpl(const Tensor& a, const Tensor& b, Tensor* out) = 0;
+  virtual absl::Status AdamWImpl(const AdamWParams& p, int64_t step, const Tensor& grad,
+                                 Tensor* param, Tensor* m, Tensor* v) = 0;
+};
+
+// Backends register a factory under a unique name at static-initialization
+// time (MONOSEM_REGISTER_BACKEND in the backend's .cc, linked with alwayslink).
+class BackendRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Backend>()>;
+
+  static bool Register(const std::string& name, Factory factory);
+  static absl::StatusOr<std::unique_ptr<Backend>> Create(const std::string& name);
+  // Registered names, sorted, "reference" first.
+  static std::vector<std::string> Names();
+};
+
+#define MONOSEM_REGISTER_BACKEND(name, cls)                                   \
+  static const bool monosem_backend_registered_##cls =                        \
+      ::monosem::BackendRegistry::Register(name, [] {                         \
+        return std::unique_ptr<::monosem::Backend>(new cls());                \
+      })
+
+}  // namespace monosem
+
+#endif  // MONOSEM_BACKEND_H_

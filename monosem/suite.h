@@ -1,0 +1,43 @@
+// Experiment suites for `monosem reproduce`. A suite registers itself by name
+// (MONOSEM_REGISTER_SUITE in its .cc, linked with alwayslink) and returns
+// result rows; it may also write the data behind its figures into out_dir.
+#ifndef MONOSEM_SUITE_H_
+#define MONOSEM_SUITE_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proto/config.pb.h"
+#include "proto/result.pb.h"
+
+namespace monosem {
+
+struct SuiteContext {
+  std::string out_dir;
+  std::string backend = "cpu";
+  bool quick = false;
+  const RunConfig* config = nullptr;  // from --config, or null for defaults
+};
+
+struct SuiteInfo {
+  std::string name;
+  std::string description;
+  std::function<absl::StatusOr<std::vector<ResultRow>>(const SuiteContext&)> run;
+};
+
+class SuiteRegistry {
+ public:
+  static bool Register(SuiteInfo info);
+  static const SuiteInfo* Find(const std::string& name);
+  static std::vector<const SuiteInfo*> All();  // in name order
+};
+
+#define MONOSEM_REGISTER_SUITE(var, name, description, fn) \
+  static const bool monosem_suite_##var =                  \
+      ::monosem::SuiteRegistry::Register({name, description, fn})
+
+}  // namespace monosem
+
+#endif  // MONOSEM_SUITE_H_
