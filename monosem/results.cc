@@ -61,7 +61,7 @@ std::string Criterion(const ResultRow& r) {
   }
 }
 
-const char* StatusName(Status s) {
+const char* StatusName(RowStatus s) {
   switch (s) {
     case PASS: return "pass";
     case FAIL: return "FAIL";

@@ -1,0 +1,236 @@
+#include "monosem/cli/cli.h"
+
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "monosem/backend.h"
+#include "monosem/config.h"
+#include "monosem/io/file_io.h"
+#include "monosem/results.h"
+#include "monosem/suite.h"
+
+ABSL_FLAG(std::string, out, "monosem_out",
+          "folder for results.json and the data behind every figure");
+ABSL_FLAG(std::string, suite, "all", "comma-separated suites to run, or 'all'");
+ABSL_FLAG(bool, quick, false, "small, fast versions of every experiment (for tests)");
+ABSL_FLAG(std::string, backend, "cpu", "backend that trains the models");
+ABSL_FLAG(std::string, config, "", "text-proto RunConfig overriding a suite's defaults");
+
+namespace monosem {
+namespace {
+
+constexpr int kExitUsage = 2;
+
+const char kUsage[] =
+    "usage: monosem <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  reproduce   run the experiment suites, print the result table and write\n"
+    "              DIR/results.json (plus each figure's data) into --out DIR\n"
+    "  backends    list the registered backends and whether each runs here\n"
+    "  suites      list the registered experiment suites\n"
+    "  help        this text\n"
+    "\n"
+    "reproduce flags:\n"
+    "  --out DIR        output folder (default monosem_out; relative paths are\n"
+    "                   taken from the directory `bazel run` was started in)\n"
+    "  --suite a,b      suites to run (default all)\n"
+    "  --quick          small, fast versions of every experiment\n"
+    "  --backend NAME   backend that trains the models (default cpu)\n"
+    "  --config FILE    text-proto RunConfig (see proto/config.proto)\n";
+
+const std::map<std::string, std::set<std::string>>& CommandFlags() {
+  static const auto* flags = new std::map<std::string, std::set<std::string>>{
+      {"reproduce", {"out", "suite", "quick", "backend", "config"}},
+      {"backends", {}},
+      {"suites", {}},
+      {"help", {}},
+  };
+  return *flags;
+}
+
+// Parses --name=value, --name value, --bool and --nobool for the flags a
+// command accepts. Returns an error message, or "" on success.
+std::string ParseFlags(const std::string& command, int argc, char** argv) {
+  const std::set<std::string>& allowed = CommandFlags().at(command);
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (!absl::StartsWith(arg, "-")) {
+      return absl::StrCat("unexpected argument '", arg, "' for '", command, "'");
+    }
+    std::string body = arg.substr(absl::StartsWith(arg, "--") ? 2 : 1);
+    std::string name = body, value;
+    bool has_value = false;
+    if (size_t eq = body.find('='); eq != std::string::npos) {
+      name = body.substr(0, eq);
+      value = body.substr(eq + 1);
+      has_value = true;
+    }
+    bool negated = false;
+    if (!allowed.count(name) && absl::StartsWith(name, "no") && allowed.count(name.substr(2))) {
+      name = name.substr(2);
+      negated = true;
+    }
+    if (!allowed.count(name)) {
+      std::string known = allowed.empty() ? "none" : absl::StrJoin(allowed, ", --");
+      return absl::StrCat("unknown flag '", arg, "' for '", command, "' (known: ",
+                          allowed.empty() ? "" : "--", known, ")");
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) return absl::StrCat("internal: flag --", name, " is not defined");
+    const bool is_bool = flag->IsOfType<bool>();
+    if (negated) {
+      if (!is_bool || has_value) return absl::StrCat("'", arg, "' is not a boolean negation");
+      value = "false";
+    } else if (!has_value) {
+      if (is_bool) {
+        value = "true";
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        return absl::StrCat("flag --", name, " needs a value");
+      }
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::StrCat("bad value for --", name, ": ", error);
+    }
+  }
+  return "";
+}
+
+// `bazel run` starts the binary in its runfiles; resolve relative output
+// paths against the directory the user ran bazel from.
+std::string ResolvePath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+  return cwd != nullptr ? absl::StrCat(cwd, "/", path) : path;
+}
+
+int ListBackends(std::ostream& out) {
+  for (const std::string& name : BackendRegistry::Names()) {
+    auto backend = BackendRegistry::Create(name);
+    absl::Status available = backend.ok() ? (*backend)->Available() : backend.status();
+    out << name << "\t" << (available.ok() ? "available" : std::string(available.message()))
+        << "\n";
+  }
+  return 0;
+}
+
+int ListSuites(std::ostream& out) {
+  for (const SuiteInfo* s : SuiteRegistry::All()) out << s->name << "\t" << s->description << "\n";
+  return 0;
+}
+
+int Reproduce(std::ostream& out, std::ostream& err) {
+  RunConfig config;
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  if (!config_path.empty()) {
+    auto loaded = LoadRunConfig(ResolvePath(config_path));
+    if (!loaded.ok()) {
+      err << "monosem: " << loaded.status().message() << "\n";
+      return kExitUsage;
+    }
+    config = *std::move(loaded);
+  }
+  SuiteContext ctx;
+  ctx.out_dir = ResolvePath(absl::GetFlag(FLAGS_out));
+  ctx.quick = absl::GetFlag(FLAGS_quick);
+  ctx.backend = config.backend().empty() ? absl::GetFlag(FLAGS_backend) : config.backend();
+  ctx.config = config_path.empty() ? nullptr : &config;
+
+  auto backend = BackendRegistry::Create(ctx.backend);
+  if (!backend.ok()) {
+    err << "monosem: --backend: " << backend.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (absl::Status s = (*backend)->Available(); !s.ok()) {
+    err << "monosem: backend " << ctx.backend << " cannot run here: " << s.message() << "\n";
+    return kExitUsage;
+  }
+
+  std::vector<const SuiteInfo*> suites;
+  const std::string wanted = absl::GetFlag(FLAGS_suite);
+  if (wanted == "all") {
+    suites = SuiteRegistry::All();
+  } else {
+    for (absl::string_view name : absl::StrSplit(wanted, ',', absl::SkipEmpty())) {
+      const SuiteInfo* s = SuiteRegistry::Find(std::string(name));
+      if (s == nullptr) {
+        std::vector<std::string> names;
+        for (const SuiteInfo* x : SuiteRegistry::All()) names.push_back(x->name);
+        err << "monosem: unknown suite '" << name << "' (registered: "
+            << absl::StrJoin(names, ", ") << ")\n";
+        return kExitUsage;
+      }
+      suites.push_back(s);
+    }
+  }
+  if (absl::Status s = MakeDirs(ctx.out_dir); !s.ok()) {
+    err << "monosem: --out: " << s.message() << "\n";
+    return kExitUsage;
+  }
+
+  ResultTable table;
+  table.set_backend(ctx.backend);
+  table.set_quick(ctx.quick);
+  table.set_monosem_version("0.1.0");
+  bool suite_error = false;
+  for (const SuiteInfo* suite : suites) {
+    out << "== suite " << suite->name << (ctx.quick ? " (quick)" : "") << "\n" << std::flush;
+    auto rows = suite->run(ctx);
+    if (!rows.ok()) {
+      err << "monosem: suite " << suite->name << ": " << rows.status().message() << "\n";
+      suite_error = true;
+      continue;
+    }
+    for (ResultRow& r : *rows) *table.add_rows() = std::move(r);
+  }
+  out << "\n" << FormatTable(table);
+  if (absl::Status s = WriteResultsJson(ctx.out_dir, table); !s.ok()) {
+    err << "monosem: " << s.message() << "\n";
+    return 1;
+  }
+  out << "wrote " << ctx.out_dir << "/results.json\n";
+  bool any_fail = false;
+  for (const ResultRow& r : table.rows()) any_fail |= r.status() == FAIL;
+  return suite_error || any_fail ? 1 : 0;
+}
+
+}  // namespace
+
+int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  if (argc < 2) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  std::string command = argv[1];
+  if (command == "--help" || command == "-h") command = "help";
+  if (!CommandFlags().count(command)) {
+    err << "monosem: unknown command '" << command << "'\n\n" << kUsage;
+    return kExitUsage;
+  }
+  if (std::string error = ParseFlags(command, argc, argv); !error.empty()) {
+    err << "monosem " << command << ": " << error << "\n";
+    return kExitUsage;
+  }
+  if (command == "help") {
+    out << kUsage;
+    return 0;
+  }
+  if (command == "backends") return ListBackends(out);
+  if (command == "suites") return ListSuites(out);
+  return Reproduce(out, err);
+}
+
+}  // namespace monosem
