@@ -1,5 +1,6 @@
 #include "monosem/compare.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +30,12 @@ Comparison Compare(const float* got, const float* want, int64_t n, const Toleran
   c.max_abs_want = max_want;
   const double sqrt_k = std::sqrt(static_cast<double>(tol.depth));
   c.max_bound = tol.atol + tol.rtol * sqrt_k * max_want;
-  c.mean_bound = tol.atol + tol.mean_rtol * sqrt_k * max_want;
+  // The mean of n independent rounding errors shrinks like 1/sqrt(n); with
+  // few elements there is nothing to average, so the mean bound relaxes
+  // toward the per-element one (n = 1: equal).
+  const double mean_rtol =
+      std::max(tol.mean_rtol, tol.rtol / std::sqrt(static_cast<double>(std::max<int64_t>(n, 1))));
+  c.mean_bound = tol.atol + mean_rtol * sqrt_k * max_want;
   double sum_err = 0.0;
   int64_t first_bad = -1;
   for (int64_t i = 0; i < n; ++i) {

@@ -2,7 +2,8 @@
 // scales with the reduction depth K (DESIGN.md, "Numbers, seeds, tolerances"):
 //
 //   every element:  |got - want| <= atol + rtol * sqrt(K) * max|want|
-//   on average:     mean |got - want| <= mean_rtol * sqrt(K) * max|want| + atol
+//   on average:     mean |got - want| <= atol + r * sqrt(K) * max|want|,
+//                   r = max(mean_rtol, rtol / sqrt(n)) for n elements
 //
 // The mean bound is several times tighter than the max bound: rounding errors
 // have random signs and average out, a systematic bias does not, so a small

@@ -1,0 +1,36 @@
+// main() for benchmark binaries. Threads: MONOSEM_THREADS (default: all
+// cores) for OpenMP, OpenBLAS and LibTorch alike, so backends are compared
+// on equal hardware.
+#include <cblas.h>
+#include <omp.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "benchmarks/bench_util.h"
+
+int main(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+#ifdef MONOSEM_BENCH_SMOKE
+  // One iteration of every benchmark: a test that the benchmark still runs.
+  static char min_time[] = "--benchmark_min_time=0";
+  args.insert(args.begin() + 1, min_time);
+  monosem::bench::SetSmokeMode(true);
+#endif
+  const int threads = monosem::bench::Threads();
+  omp_set_num_threads(threads);
+  openblas_set_num_threads(threads);
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+  monosem::bench::RunRegistrars();
+  benchmark::AddCustomContext("monosem_threads", std::to_string(threads));
+  benchmark::AddCustomContext("peak_flops", std::to_string(monosem::bench::PeakFlops()));
+  benchmark::AddCustomContext("peak_bytes_per_second",
+                              std::to_string(monosem::bench::PeakBytesPerSecond()));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

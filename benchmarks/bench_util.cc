@@ -1,0 +1,142 @@
+#include "benchmarks/bench_util.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "monosem/random_fill.h"
+#include "monosem/tensor.h"
+
+namespace monosem::bench {
+namespace {
+
+bool smoke_mode = false;
+
+std::vector<std::function<void()>>& Registrars() {
+  static auto* r = new std::vector<std::function<void()>>;
+  return *r;
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+// Best-of-N sgemm FLOP/s at n^3: n = 2048 is ~17 GFLOP, large enough that
+// OpenBLAS runs at its plateau (n = 1024 measured ~15% below the largest
+// model GEMMs here) and small enough to measure in ~0.3 s.
+double MeasureSgemm(int n, int reps) {
+  Tensor a = Tensor::Uninitialized({n, n}), b = Tensor::Uninitialized({n, n});
+  Tensor c({n, n});
+  FillUniform(11, 1, -1, 1, &a);
+  FillUniform(11, 2, -1, 1, &b);
+  double best = 0;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
+                n, 0.0f, c.data(), n);
+    double s = Seconds(std::chrono::steady_clock::now() - t0);
+    best = std::max(best, 2.0 * n * n * static_cast<double>(n) / s);
+  }
+  return best;
+}
+
+// Best-of-N copy of a buffer well past the last-level cache: bytes read +
+// bytes written per second, the same "fewest bytes" convention as METRICS.md.
+double MeasureCopy(int64_t floats, int reps) {
+  Tensor src = Tensor::Filled({floats}, 1.0f), dst({floats});
+  double best = 0;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    const int64_t chunk = (floats + Threads() - 1) / Threads();
+#pragma omp parallel for num_threads(Threads())
+    for (int t = 0; t < Threads(); ++t) {
+      const int64_t lo = t * chunk, hi = std::min(floats, lo + chunk);
+      if (lo < hi) std::memcpy(dst.data() + lo, src.data() + lo, (hi - lo) * sizeof(float));
+    }
+    double s = Seconds(std::chrono::steady_clock::now() - t0);
+    best = std::max(best, 2.0 * floats * sizeof(float) / s);
+  }
+  benchmark::DoNotOptimize(dst.data());
+  return best;
+}
+
+void BM_Calibration_Sgemm(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  Tensor a = Tensor::Uninitialized({n, n}), b = Tensor::Uninitialized({n, n});
+  Tensor c({n, n});
+  FillUniform(11, 1, -1, 1, &a);
+  FillUniform(11, 2, -1, 1, &b);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
+                n, 0.0f, c.data(), n);
+    benchmark::ClobberMemory();
+  }
+  SetThroughput(state, 2.0 * n * n * static_cast<double>(n), 3.0 * n * n * sizeof(float));
+}
+BENCHMARK(BM_Calibration_Sgemm)->Arg(2048)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_Calibration_Copy(benchmark::State& state) {
+  const int64_t floats = state.range(0);
+  Tensor src = Tensor::Filled({floats}, 1.0f), dst({floats});
+  for (auto _ : state) {
+    std::memcpy(dst.data(), src.data(), floats * sizeof(float));
+    benchmark::ClobberMemory();
+  }
+  SetThroughput(state, 0, 2.0 * floats * sizeof(float));
+}
+BENCHMARK(BM_Calibration_Copy)->Arg(16 << 20)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+bool SmokeMode() { return smoke_mode; }
+void SetSmokeMode(bool smoke) { smoke_mode = smoke; }
+
+int Threads() {
+  static const int threads = [] {
+    const char* env = std::getenv("MONOSEM_THREADS");
+    int n = env != nullptr ? std::atoi(env) : 0;
+    return n > 0 ? n : omp_get_num_procs();
+  }();
+  return threads;
+}
+
+double PeakFlops() {
+  static const double peak = SmokeMode() ? MeasureSgemm(256, 2) : MeasureSgemm(2048, 3);
+  return peak;
+}
+
+double PeakBytesPerSecond() {
+  static const double peak = SmokeMode() ? MeasureCopy(1 << 20, 2) : MeasureCopy(16 << 20, 5);
+  return peak;
+}
+
+void SetThroughput(benchmark::State& state, double flops, double bytes) {
+  using benchmark::Counter;
+  if (flops > 0) {
+    state.counters["flops"] = Counter(flops, Counter::kIsIterationInvariantRate);
+    state.counters["peak_fraction"] =
+        Counter(flops / PeakFlops(), Counter::kIsIterationInvariantRate);
+  }
+  if (bytes > 0) {
+    state.counters["bytes"] = Counter(bytes, Counter::kIsIterationInvariantRate);
+    state.counters["bandwidth_fraction"] =
+        Counter(bytes / PeakBytesPerSecond(), Counter::kIsIterationInvariantRate);
+  }
+}
+
+bool AddRegistrar(std::function<void()> registrar) {
+  Registrars().push_back(std::move(registrar));
+  return true;
+}
+
+void RunRegistrars() {
+  for (auto& r : Registrars()) r();
+}
+
+}  // namespace monosem::bench

@@ -1,0 +1,46 @@
+// Shared benchmark plumbing: throughput counters against the in-run
+// calibration peak, deferred registration (after every backend has
+// registered), and smoke mode.
+#ifndef MONOSEM_BENCHMARKS_BENCH_UTIL_H_
+#define MONOSEM_BENCHMARKS_BENCH_UTIL_H_
+
+#include <functional>
+#include <string>
+
+#include "benchmark/benchmark.h"
+
+namespace monosem::bench {
+
+// True when running as a `bazel test` smoke run (one iteration each).
+bool SmokeMode();
+void SetSmokeMode(bool smoke);
+
+// The machine's measured peaks, measured once per process on first use:
+// large OpenBLAS sgemm FLOP/s and large-buffer copy bytes/s, best of several
+// runs, with the same thread count as the benchmarks (MONOSEM_THREADS or all
+// cores).
+double PeakFlops();
+double PeakBytesPerSecond();
+int Threads();
+
+// Sets the throughput counters every kernel benchmark reports:
+//   flops, bytes          per-second rates (kIsIterationInvariantRate)
+//   peak_fraction         achieved FLOP/s over PeakFlops()
+//   bandwidth_fraction    achieved bytes/s over PeakBytesPerSecond()
+// `flops` and `bytes` are per iteration, counted from the shapes as
+// METRICS.md defines them (not what an implementation executes).
+void SetThroughput(benchmark::State& state, double flops, double bytes);
+
+// Benchmarks that iterate over registered backends must register after static
+// initialization; they add a registrar, which bench_main calls.
+bool AddRegistrar(std::function<void()> registrar);
+
+// Runs every registrar (called by the mains).
+void RunRegistrars();
+
+}  // namespace monosem::bench
+
+#define MONOSEM_BENCHMARK_REGISTRAR(var, fn) \
+  static const bool monosem_bench_registrar_##var = ::monosem::bench::AddRegistrar(fn)
+
+#endif  // MONOSEM_BENCHMARKS_BENCH_UTIL_H_
