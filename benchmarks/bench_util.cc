@@ -130,6 +130,21 @@ void SetThroughput(benchmark::State& state, double flops, double bytes) {
   }
 }
 
+double PlantedSlowdownFactor() {
+  static const double factor = [] {
+    const char* env = std::getenv("MONOSEM_BENCH_PLANTED_SLOWDOWN");
+    return env != nullptr ? std::atof(env) : 1.0;
+  }();
+  return factor;
+}
+
+void PlantedSlowdown::Wait() {
+  const auto end = std::chrono::steady_clock::now();
+  const auto until = end + (end - start_) * (PlantedSlowdownFactor() - 1);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
 bool AddRegistrar(std::function<void()> registrar) {
   Registrars().push_back(std::move(registrar));
   return true;

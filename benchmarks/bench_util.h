@@ -4,6 +4,7 @@
 #ifndef MONOSEM_BENCHMARKS_BENCH_UTIL_H_
 #define MONOSEM_BENCHMARKS_BENCH_UTIL_H_
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -30,6 +31,28 @@ int Threads();
 // `flops` and `bytes` are per iteration, counted from the shapes as
 // METRICS.md defines them (not what an implementation executes).
 void SetThroughput(benchmark::State& state, double flops, double bytes);
+
+// A planted slowdown, for testing the regression gate (ci/bench_gate): with
+// MONOSEM_BENCH_PLANTED_SLOWDOWN=1.25 in the environment, each scope
+// busy-waits an extra 25% of its own duration on exit. Put one at the top of
+// a benchmark loop body; unset (the default) it costs one branch.
+double PlantedSlowdownFactor();
+class PlantedSlowdown {
+ public:
+  PlantedSlowdown() : active_(PlantedSlowdownFactor() > 1) {
+    if (active_) start_ = std::chrono::steady_clock::now();
+  }
+  ~PlantedSlowdown() {
+    if (active_) Wait();
+  }
+  PlantedSlowdown(const PlantedSlowdown&) = delete;
+  PlantedSlowdown& operator=(const PlantedSlowdown&) = delete;
+
+ private:
+  void Wait();
+  bool active_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 // Benchmarks that iterate over registered backends must register after static
 // initialization; they add a registrar, which bench_main calls.

@@ -42,6 +42,7 @@ void BM_Gemm(benchmark::State& state, std::string backend_name, GemmShape s) {
   FillUniform(1, 1, -1, 1, &a);
   FillUniform(1, 2, -1, 1, &b);
   for (auto _ : state) {
+    PlantedSlowdown planted;  // no-op unless MONOSEM_BENCH_PLANTED_SLOWDOWN is set
     absl::Status st = (*backend)->Gemm(s.ta, s.tb, 1.0f, a, b, 0.0f, &c);
     if (!st.ok()) {
       state.SkipWithError(std::string(st.message()).c_str());
