@@ -86,6 +86,28 @@ class Backend {
                                  Tensor* param, Tensor* m, Tensor* v) = 0;
 };
 
+// Declares every *Impl override in a backend class, so that adding a kernel
+// to the interface is one line here plus its implementations.
+#define MONOSEM_BACKEND_KERNEL_OVERRIDES                                              \
+  absl::Status GemmImpl(::monosem::Trans ta, ::monosem::Trans tb, const GemmShape& s,  \
+                        float alpha, const ::monosem::Tensor& a,                      \
+                        const ::monosem::Tensor& b, float beta, ::monosem::Tensor* c) \
+      override;                                                                       \
+  absl::Status AddRowBiasImpl(const ::monosem::Tensor& bias, ::monosem::Tensor* x)    \
+      override;                                                                       \
+  absl::Status SumRowsImpl(const ::monosem::Tensor& x, ::monosem::Tensor* out)        \
+      override;                                                                       \
+  absl::Status ReluImpl(const ::monosem::Tensor& x, ::monosem::Tensor* y) override;  \
+  absl::Status ReluBackwardImpl(const ::monosem::Tensor& y, const ::monosem::Tensor& dy, \
+                                ::monosem::Tensor* dx) override;                      \
+  absl::Status AxpbyImpl(float alpha, const ::monosem::Tensor& x, float beta,         \
+                         ::monosem::Tensor* y) override;                              \
+  absl::Status MulImpl(const ::monosem::Tensor& a, const ::monosem::Tensor& b,        \
+                       ::monosem::Tensor* out) override;                              \
+  absl::Status AdamWImpl(const ::monosem::AdamWParams& p, int64_t step,               \
+                         const ::monosem::Tensor& grad, ::monosem::Tensor* param,     \
+                         ::monosem::Tensor* m, ::monosem::Tensor* v) override
+
 // Backends register a factory under a unique name at static-initialization
 // time (MONOSEM_REGISTER_BACKEND in the backend's .cc, linked with alwayslink).
 class BackendRegistry {

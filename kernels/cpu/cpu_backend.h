@@ -14,16 +14,7 @@ class CpuBackend : public Backend {
   absl::Status Available() const override;
 
  protected:
-  absl::Status GemmImpl(Trans ta, Trans tb, const GemmShape& s, float alpha, const Tensor& a,
-                        const Tensor& b, float beta, Tensor* c) override;
-  absl::Status AddRowBiasImpl(const Tensor& bias, Tensor* x) override;
-  absl::Status SumRowsImpl(const Tensor& x, Tensor* out) override;
-  absl::Status ReluImpl(const Tensor& x, Tensor* y) override;
-  absl::Status ReluBackwardImpl(const Tensor& y, const Tensor& dy, Tensor* dx) override;
-  absl::Status AxpbyImpl(float alpha, const Tensor& x, float beta, Tensor* y) override;
-  absl::Status MulImpl(const Tensor& a, const Tensor& b, Tensor* out) override;
-  absl::Status AdamWImpl(const AdamWParams& p, int64_t step, const Tensor& grad, Tensor* param,
-                         Tensor* m, Tensor* v) override;
+  MONOSEM_BACKEND_KERNEL_OVERRIDES;
 };
 
 }  // namespace monosem
