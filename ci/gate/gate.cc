@@ -156,6 +156,11 @@ absl::StatusOr<Config> ParseConfig(const json& j) {
       const json& s = j["speed"];
       c.alpha = s.value("alpha", c.alpha);
       c.threshold = s.value("threshold", c.threshold);
+      c.time_field = s.value("time", c.time_field);
+      if (c.time_field != "real_time" && c.time_field != "cpu_time") {
+        return absl::InvalidArgumentError("speed.time must be \"real_time\" or \"cpu_time\"");
+      }
+      c.gate_peer_peak_fraction = s.value("gate_peer_peak_fraction", c.gate_peer_peak_fraction);
       if (s.contains("metrics")) c.speed_metrics = s["metrics"].get<std::vector<std::string>>();
       const json speedups = s.value("speedups", json::array());
       for (const json& p : speedups) {
@@ -260,7 +265,8 @@ absl::StatusOr<Run> LoadRun(const std::string& path, const std::string& what) {
   return ParseRun(*j, absl::StrCat(what, " ", path));
 }
 
-void AddSpeedups(const std::vector<Speedup>& speedups, Run* run) {
+void AddSpeedups(const std::vector<Speedup>& speedups, Run* run,
+                 const std::string& time_field) {
   for (const Speedup& s : speedups) {
     for (auto& [name, ours] : run->benches) {
       std::vector<std::string> parts = absl::StrSplit(name, '/');
@@ -269,8 +275,8 @@ void AddSpeedups(const std::vector<Speedup>& speedups, Run* run) {
       parts[b] = s.peer;
       auto it = run->benches.find(absl::StrJoin(parts, "/"));
       if (it == run->benches.end()) continue;
-      const auto& a = ours.metrics["real_time"];
-      const auto& p = it->second.metrics["real_time"];
+      const auto& a = ours.metrics[time_field];
+      const auto& p = it->second.metrics[time_field];
       std::vector<double> ratio;
       for (size_t i = 0; i < std::min(a.size(), p.size()); ++i) {
         if (a[i] > 0) ratio.push_back(p[i] / a[i]);
@@ -280,25 +286,58 @@ void AddSpeedups(const std::vector<Speedup>& speedups, Run* run) {
   }
 }
 
-bool RecalibratePeakFraction(Run* run) {
+namespace {
+// FLOP/s per repetition on the chosen time base.
+std::vector<double> Rates(const BenchSamples& b, const std::string& time_field) {
+  auto it = b.metrics.find("flops");
+  if (it == b.metrics.end()) return {};
+  std::vector<double> r = it->second;
+  if (time_field == "real_time") return r;
+  auto real = b.metrics.find("real_time"), other = b.metrics.find(time_field);
+  if (real == b.metrics.end() || other == b.metrics.end() ||
+      real->second.size() != r.size() || other->second.size() != r.size()) {
+    return r;
+  }
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (other->second[i] > 0) r[i] *= real->second[i] / other->second[i];
+  }
+  return r;
+}
+}  // namespace
+
+bool RecalibratePeakFraction(Run* run, const std::string& time_field) {
   std::vector<double> peak;
   for (auto& [name, b] : run->benches) {
     if (name.rfind(kCalibrationPrefix, 0) != 0) continue;
-    auto it = b.metrics.find("flops");
-    if (it != b.metrics.end()) peak.insert(peak.end(), it->second.begin(), it->second.end());
+    const std::vector<double> r = Rates(b, time_field);
+    peak.insert(peak.end(), r.begin(), r.end());
     b.metrics.erase("peak_fraction");  // the calibration is the yardstick, not gated
   }
   if (peak.empty()) return false;
   const double p = Median(peak);
   if (!(p > 0)) return false;
   for (auto& [name, b] : run->benches) {
-    auto it = b.metrics.find("flops");
-    if (name.rfind(kCalibrationPrefix, 0) == 0 || it == b.metrics.end()) continue;
+    if (name.rfind(kCalibrationPrefix, 0) == 0 || !b.metrics.count("flops")) continue;
+    const std::vector<double> r = Rates(b, time_field);
     std::vector<double>& pf = b.metrics["peak_fraction"];
     pf.clear();
-    for (double f : it->second) pf.push_back(f / p);
+    for (double f : r) pf.push_back(f / p);
   }
   return true;
+}
+
+void PrepareSpeedRun(const Config& config, Run* run) {
+  RecalibratePeakFraction(run, config.time_field);
+  AddSpeedups(config.speedups, run, config.time_field);
+  if (config.gate_peer_peak_fraction) return;
+  for (auto& [name, b] : run->benches) {
+    std::vector<std::string> parts = absl::StrSplit(name, '/');
+    const int i = BackendComponent(parts);
+    if (i < 0) continue;
+    for (const Speedup& s : config.speedups) {
+      if (parts[i] == s.peer) b.metrics.erase("peak_fraction");
+    }
+  }
 }
 
 bool Report::failed() const {

@@ -41,6 +41,15 @@ struct Config {
   double threshold = 0.10;  // relative change that counts as a regression
   std::vector<std::string> speed_metrics = {"peak_fraction"};  // higher is better
   std::vector<Speedup> speedups;  // speedup_vs_<peer> for <name>/<ours>
+  // Which per-iteration time the speed ratios use: "real_time" or "cpu_time".
+  // cpu_time (with the gate's one benchmark thread) does not count the time
+  // the process waited for a core that another process held; see
+  // docs/bench_gate.md for the measurements behind the default config.
+  std::string time_field = "real_time";
+  // Gate peak_fraction of the peers (speedups[].peer) too? A peer (torch) is
+  // a yardstick no change here can slow down, and at tiny shapes its
+  // per-call overhead made it the noisiest metric under load.
+  bool gate_peer_peak_fraction = true;
   std::vector<Suite> speed_suites;
   // Quality: deterministic counters with their own tolerances.
   std::map<std::string, Tolerance> quality;
@@ -71,10 +80,12 @@ struct Run {
 absl::StatusOr<Run> ParseRun(const nlohmann::json& j, const std::string& what);
 absl::StatusOr<Run> LoadRun(const std::string& path, const std::string& what);
 
-// Adds speedup_vs_<peer> samples (peer real_time / our real_time, paired by
-// repetition index) to every BM_<kernel>/<shape>/<ours>[/real_time...]
-// benchmark that has a same-named <peer> twin in the run.
-void AddSpeedups(const std::vector<Speedup>& speedups, Run* run);
+// Adds speedup_vs_<peer> samples (peer time / our time, paired by
+// repetition index; time_field is real_time or cpu_time) to every
+// BM_<kernel>/<shape>/<ours>[/real_time...] benchmark that has a same-named
+// <peer> twin in the run.
+void AddSpeedups(const std::vector<Speedup>& speedups, Run* run,
+                 const std::string& time_field = "real_time");
 
 // When the run includes the calibration benchmark (its repetitions randomly
 // interleaved with the others), recomputes every peak_fraction repetition as
@@ -83,7 +94,14 @@ void AddSpeedups(const std::vector<Speedup>& speedups, Run* run);
 // load; the interleaved one samples the same load the kernels saw.
 // Returns false (and changes nothing) when the run has no calibration.
 constexpr char kCalibrationPrefix[] = "BM_Calibration_Sgemm";
-bool RecalibratePeakFraction(Run* run);
+// With time_field "cpu_time", FLOP/s (kernels and calibration alike) are
+// recomputed per CPU second: flops * real_time / cpu_time.
+bool RecalibratePeakFraction(Run* run, const std::string& time_field = "real_time");
+
+// Everything the speed gate derives, in order: RecalibratePeakFraction,
+// AddSpeedups, and dropping the peers' peak_fraction unless
+// config.gate_peer_peak_fraction. Apply to baseline and run alike.
+void PrepareSpeedRun(const Config& config, Run* run);
 
 enum class Mode { kSpeed, kQuality, kInstructions };
 

@@ -138,10 +138,10 @@ int Main(int argc, char** argv) {
     KeepMatching(re, &*base);
     KeepMatching(re, &*now);
   }
-  RecalibratePeakFraction(&*base);
-  RecalibratePeakFraction(&*now);
-  AddSpeedups(config->speedups, &*base);
-  AddSpeedups(config->speedups, &*now);
+  if (*mode == Mode::kSpeed) {
+    PrepareSpeedRun(*config, &*base);
+    PrepareSpeedRun(*config, &*now);
+  }
 
   Report report = Compare(*config, *mode, *base, *now);
   std::cout << RenderTable(report);
