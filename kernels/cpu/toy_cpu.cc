@@ -73,6 +73,114 @@ void Instance(int64_t B, int64_t n, int64_t m, bool relu, const float* __restric
   *loss = static_cast<float>(total / static_cast<double>(B));
 }
 
+// Small shapes (m·n <= kLaneMaxParams, e.g. 20 x 5, 5 x 2, 2 x 1): vectors
+// along n would be mostly padding, so vectorize across the batch instead: 8
+// samples ride in the 8 AVX2 lanes, W's entries are broadcast, and dW/db are
+// accumulated per lane and reduced once at the end of the batch.
+constexpr int kLanes = 8;
+constexpr int64_t kLaneMaxParams = 1024;
+
+void InstanceLanes(int64_t B, int64_t n, int64_t m, bool relu, const float* __restrict X,
+                   const float* __restrict W, const float* __restrict bias,
+                   const float* __restrict imp, float* loss, float* __restrict dW,
+                   float* __restrict db) {
+  const bool grad = dW != nullptr;
+  std::vector<float> buf(kLanes * (2 * n + 2 * m + n + (grad ? m * n + n : 0)) + kLanes, 0.0f);
+  float* __restrict xT = buf.data();         // [n][8]
+  float* __restrict p = xT + n * kLanes;     // [n][8]  pre-activation, then g
+  float* __restrict h = p + n * kLanes;      // [m][8]
+  float* __restrict dh = h + m * kLanes;     // [m][8]
+  float* __restrict lacc = dh + m * kLanes;  // [8]
+  float* __restrict dwacc = lacc + kLanes;   // [m*n][8]
+  float* __restrict dbacc = dwacc + (grad ? m * n * kLanes : 0);  // [n][8]
+  const float coef = 2.0f / static_cast<float>(B);
+  double total = 0.0;
+  for (int64_t s0 = 0; s0 < B; s0 += kLanes) {
+    const int cnt = static_cast<int>(std::min<int64_t>(kLanes, B - s0));
+    for (int l = 0; l < kLanes; ++l) {
+      const float* xs = X + (s0 + l) * n;
+      for (int64_t i = 0; i < n; ++i) xT[i * kLanes + l] = l < cnt ? xs[i] : 0.0f;
+    }
+    for (int64_t k = 0; k < m; ++k) {
+      float* __restrict hk = h + k * kLanes;
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) hk[l] = 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float wki = W[k * n + i];
+        const float* __restrict xi = xT + i * kLanes;
+#pragma omp simd
+        for (int l = 0; l < kLanes; ++l) hk[l] += wki * xi[l];
+      }
+    }
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) lacc[l] = 0.0f;
+    for (int64_t i = 0; i < n; ++i) {
+      float* __restrict pi = p + i * kLanes;
+      const float* __restrict xi = xT + i * kLanes;
+      const float bi = bias[i], ii = imp[i];
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) pi[l] = bi;
+      for (int64_t k = 0; k < m; ++k) {
+        const float wki = W[k * n + i];
+        const float* __restrict hk = h + k * kLanes;
+#pragma omp simd
+        for (int l = 0; l < kLanes; ++l) pi[l] += wki * hk[l];
+      }
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const bool active = (!relu || pi[l] > 0.0f) && l < cnt;
+        const float y = active ? pi[l] : 0.0f;
+        const float e = y - xi[l];
+        lacc[l] += l < cnt ? ii * e * e : 0.0f;
+        pi[l] = active ? coef * ii * e : 0.0f;  // p now holds g
+      }
+    }
+    double group = 0.0;
+    for (int l = 0; l < kLanes; ++l) group += lacc[l];
+    total += group;
+    if (!grad) continue;
+    const float* __restrict g = p;
+    for (int64_t i = 0; i < n; ++i) {
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) dbacc[i * kLanes + l] += g[i * kLanes + l];
+    }
+    for (int64_t k = 0; k < m; ++k) {
+      float* __restrict dhk = dh + k * kLanes;
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) dhk[l] = 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float wki = W[k * n + i];
+        const float* __restrict gi = g + i * kLanes;
+#pragma omp simd
+        for (int l = 0; l < kLanes; ++l) dhk[l] += wki * gi[l];
+      }
+    }
+    for (int64_t k = 0; k < m; ++k) {
+      const float* __restrict hk = h + k * kLanes;
+      const float* __restrict dhk = dh + k * kLanes;
+      for (int64_t i = 0; i < n; ++i) {
+        float* __restrict acc = dwacc + (k * n + i) * kLanes;
+        const float* __restrict gi = g + i * kLanes;
+        const float* __restrict xi = xT + i * kLanes;
+#pragma omp simd
+        for (int l = 0; l < kLanes; ++l) acc[l] += hk[l] * gi[l] + dhk[l] * xi[l];
+      }
+    }
+  }
+  *loss = static_cast<float>(total / static_cast<double>(B));
+  if (!grad) return;
+  for (int64_t e = 0; e < m * n; ++e) {
+    float t = 0.0f;
+    for (int l = 0; l < kLanes; ++l) t += dwacc[e * kLanes + l];
+    dW[e] = t;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    float t = 0.0f;
+    for (int l = 0; l < kLanes; ++l) t += dbacc[i * kLanes + l];
+    db[i] = t;
+  }
+}
+
 class CpuToyKernels : public ToyKernels {
  public:
   std::string name() const override { return "cpu"; }
@@ -84,7 +192,7 @@ class CpuToyKernels : public ToyKernels {
     const int64_t n = d.n, m = d.m, B = d.batch;
 #pragma omp parallel for schedule(static) if (d.instances > 1 && B * m * n * d.instances > 4096)
     for (int64_t j = 0; j < d.instances; ++j) {
-      Instance(B, n, m, relu, x.data() + j * B * n, w.data() + j * m * n, b.data() + j * n,
+      (m * n <= kLaneMaxParams ? InstanceLanes : Instance)(B, n, m, relu, x.data() + j * B * n, w.data() + j * m * n, b.data() + j * n,
                importance.data() + j * n, loss->data() + j,
                dw != nullptr ? dw->data() + j * m * n : nullptr,
                db != nullptr ? db->data() + j * n : nullptr);
