@@ -80,6 +80,24 @@ void Instance(int64_t B, int64_t n, int64_t m, bool relu, const float* __restric
 constexpr int kLanes = 8;
 constexpr int64_t kLaneMaxParams = 1024;
 
+// out[l] = Σ_i w[i] · v[i][l] for the 8 lanes.
+inline void LaneDot(const float* __restrict w, const float* __restrict v, int64_t n,
+                    float* __restrict out) {
+  float a[kLanes] = {}, b[kLanes] = {};
+  int64_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    const float w0 = w[i], w1 = w[i + 1];
+    const float* __restrict v0 = v + i * kLanes;
+    const float* __restrict v1 = v0 + kLanes;
+    for (int l = 0; l < kLanes; ++l) a[l] += w0 * v0[l];
+    for (int l = 0; l < kLanes; ++l) b[l] += w1 * v1[l];
+  }
+  if (i < n) {
+    for (int l = 0; l < kLanes; ++l) a[l] += w[i] * v[i * kLanes + l];
+  }
+  for (int l = 0; l < kLanes; ++l) out[l] = a[l] + b[l];
+}
+
 void InstanceLanes(int64_t B, int64_t n, int64_t m, bool relu, const float* __restrict X,
                    const float* __restrict W, const float* __restrict bias,
                    const float* __restrict imp, float* loss, float* __restrict dW,
@@ -101,31 +119,23 @@ void InstanceLanes(int64_t B, int64_t n, int64_t m, bool relu, const float* __re
       const float* xs = X + (s0 + l) * n;
       for (int64_t i = 0; i < n; ++i) xT[i * kLanes + l] = l < cnt ? xs[i] : 0.0f;
     }
-    for (int64_t k = 0; k < m; ++k) {
-      float* __restrict hk = h + k * kLanes;
-#pragma omp simd
-      for (int l = 0; l < kLanes; ++l) hk[l] = 0.0f;
-      for (int64_t i = 0; i < n; ++i) {
-        const float wki = W[k * n + i];
-        const float* __restrict xi = xT + i * kLanes;
-#pragma omp simd
-        for (int l = 0; l < kLanes; ++l) hk[l] += wki * xi[l];
-      }
-    }
+    // Accumulators live in registers (local arrays), two chains to hide the
+    // FMA latency.
+    for (int64_t k = 0; k < m; ++k) LaneDot(W + k * n, xT, n, h + k * kLanes);
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) lacc[l] = 0.0f;
     for (int64_t i = 0; i < n; ++i) {
       float* __restrict pi = p + i * kLanes;
       const float* __restrict xi = xT + i * kLanes;
       const float bi = bias[i], ii = imp[i];
-#pragma omp simd
-      for (int l = 0; l < kLanes; ++l) pi[l] = bi;
+      float acc[kLanes];
+      for (int l = 0; l < kLanes; ++l) acc[l] = bi;
       for (int64_t k = 0; k < m; ++k) {
         const float wki = W[k * n + i];
         const float* __restrict hk = h + k * kLanes;
-#pragma omp simd
-        for (int l = 0; l < kLanes; ++l) pi[l] += wki * hk[l];
+        for (int l = 0; l < kLanes; ++l) acc[l] += wki * hk[l];
       }
+      for (int l = 0; l < kLanes; ++l) pi[l] = acc[l];
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) {
         const bool active = (!relu || pi[l] > 0.0f) && l < cnt;
@@ -144,17 +154,7 @@ void InstanceLanes(int64_t B, int64_t n, int64_t m, bool relu, const float* __re
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) dbacc[i * kLanes + l] += g[i * kLanes + l];
     }
-    for (int64_t k = 0; k < m; ++k) {
-      float* __restrict dhk = dh + k * kLanes;
-#pragma omp simd
-      for (int l = 0; l < kLanes; ++l) dhk[l] = 0.0f;
-      for (int64_t i = 0; i < n; ++i) {
-        const float wki = W[k * n + i];
-        const float* __restrict gi = g + i * kLanes;
-#pragma omp simd
-        for (int l = 0; l < kLanes; ++l) dhk[l] += wki * gi[l];
-      }
-    }
+    for (int64_t k = 0; k < m; ++k) LaneDot(W + k * n, g, n, dh + k * kLanes);
     for (int64_t k = 0; k < m; ++k) {
       const float* __restrict hk = h + k * kLanes;
       const float* __restrict dhk = dh + k * kLanes;

@@ -295,8 +295,9 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentUniform(const ToyExperimentS
   } else {
     s.n = 400;
     s.m = 30;
-    s.steps = 3000;
-    s.batch = 1024;
+    inv_density = {1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.5, 5.5, 7.0};
+    s.steps = 2500;
+    s.batch = 512;
   }
   s.instances = static_cast<int64_t>(inv_density.size());
   for (double v : inv_density) s.sparsity.push_back(static_cast<float>(1.0 - 1.0 / v));
@@ -305,8 +306,8 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentUniform(const ToyExperimentS
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
   const std::string scale =
       absl::StrCat("n=", s.n, ", m=", s.m, "; ", ScaleNote(s, x.quick),
-                   x.quick ? "" : "; scaled down for 2 cores (notes: 2,500-5,000 steps suffice "
-                                  "for the 1/2 plateau; paper-scale runs use more)");
+                   x.quick ? "" : "; scaled down for 2 cores from the notes' 2,500-5,000 steps "
+                                  "at batch 1024 (the paper trains longer)");
   std::string curve = "sparsity,inv_density,d_star,features_per_dim,represented,sum_D,m\n";
   std::string dims = "sparsity,feature,norm,interference,dimensionality\n";
   const std::vector<double> targets = {1.0, 0.75, 2.0 / 3, 0.5, 0.4, 0.375};
