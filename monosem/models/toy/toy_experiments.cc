@@ -149,10 +149,13 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentPentagon(const ToyExperiment
     for (int i = 0; i < s.n; ++i) s.importance.push_back(std::pow(0.9f, i));
   }
   s.seed = 2;
+  // lr 1e-2 rather than the notebook's 1e-3: at 1e-3 the least important
+  // feature had not grown in 10k steps (measured: 4 represented, the 5th at
+  // norm 0.28), so the pentagon needs either a larger rate or many more steps.
+  s.adam.lr = 1e-2f;
   if (x.quick) {
     s.steps = 3000;
     s.batch = 256;
-    s.adam.lr = 1e-2f;
   }
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
   std::string csv = FeatureHeader(2);
@@ -162,7 +165,9 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentPentagon(const ToyExperiment
   const ToyMetrics met = InstanceMetrics(s, r.w, s.instances - 1);
   rows.push_back(MakeRow(kSuite, "represented[n5_m2_sparsest]", met.represented, WITHIN_TOLERANCE,
                          5, 0, kPaper,
-                         absl::StrCat("feature probability 1/20; ", ScaleNote(s, x.quick)), 5));
+                         absl::StrCat("feature probability 1/20; ", ScaleNote(s, x.quick),
+                                      " (notebook: lr 1e-3, see toy_experiments.cc)"),
+                         5));
   // A pentagon: five represented features, each with D_i = 2/5 (5 in 2-D).
   double worst = 0;
   for (double d : met.dimensionality) worst = std::max(worst, std::fabs(d - 0.4));
