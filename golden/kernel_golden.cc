@@ -17,28 +17,18 @@ absl::StatusOr<Trans> ParamTrans(const GoldenCase& c, const std::string& key) {
       absl::StrCat("golden case '", c.name(), "': ", key, " must be N or T, got '", v, "'"));
 }
 
-absl::StatusOr<const Tensor*> Input(const GoldenCase& c, const TensorMap& in,
-                                    const std::string& name) {
-  auto it = in.find(name);
-  if (it == in.end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("golden case '", c.name(), "': missing input '", name, "'"));
-  }
-  return &it->second;
-}
-
 absl::StatusOr<TensorMap> GemmOp(Backend& b, const GoldenCase& c, TensorMap& in) {
   MONOSEM_ASSIGN_OR_RETURN(Trans ta, ParamTrans(c, "ta"));
   MONOSEM_ASSIGN_OR_RETURN(Trans tb, ParamTrans(c, "tb"));
   MONOSEM_ASSIGN_OR_RETURN(double alpha, ParamDouble(c, "alpha"));
   MONOSEM_ASSIGN_OR_RETURN(double beta, ParamDouble(c, "beta"));
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* a, Input(c, in, "a"));
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* bm, Input(c, in, "b"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* a, GoldenInput(c, in, "a"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* bm, GoldenInput(c, in, "b"));
   const int64_t m = ta == Trans::kNo ? a->dim(0) : a->dim(1);
   const int64_t n = tb == Trans::kNo ? bm->dim(1) : bm->dim(0);
   Tensor out = Tensor::Filled({m, n}, NAN);
   if (beta != 0) {
-    MONOSEM_ASSIGN_OR_RETURN(const Tensor* c0, Input(c, in, "c"));
+    MONOSEM_ASSIGN_OR_RETURN(const Tensor* c0, GoldenInput(c, in, "c"));
     out = c0->Clone();
   }
   MONOSEM_RETURN_IF_ERROR(b.Gemm(ta, tb, alpha, *a, *bm, beta, &out));
@@ -48,7 +38,7 @@ absl::StatusOr<TensorMap> GemmOp(Backend& b, const GoldenCase& c, TensorMap& in)
 }
 
 absl::StatusOr<TensorMap> ElementwiseOp(Backend& b, const GoldenCase& c, TensorMap& in) {
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* x, Input(c, in, "x"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* x, GoldenInput(c, in, "x"));
   TensorMap result;
   if (c.op() == "relu") {
     Tensor y = Tensor::Filled(x->shape(), NAN);
@@ -59,12 +49,12 @@ absl::StatusOr<TensorMap> ElementwiseOp(Backend& b, const GoldenCase& c, TensorM
     MONOSEM_RETURN_IF_ERROR(b.SumRows(*x, &y));
     result.emplace("y", std::move(y));
   } else if (c.op() == "add_row_bias") {
-    MONOSEM_ASSIGN_OR_RETURN(const Tensor* bias, Input(c, in, "bias"));
+    MONOSEM_ASSIGN_OR_RETURN(const Tensor* bias, GoldenInput(c, in, "bias"));
     Tensor y = x->Clone();
     MONOSEM_RETURN_IF_ERROR(b.AddRowBias(*bias, &y));
     result.emplace("y", std::move(y));
   } else if (c.op() == "adamw") {
-    MONOSEM_ASSIGN_OR_RETURN(const Tensor* g, Input(c, in, "grad"));
+    MONOSEM_ASSIGN_OR_RETURN(const Tensor* g, GoldenInput(c, in, "grad"));
     AdamWParams p;
     MONOSEM_ASSIGN_OR_RETURN(double lr, ParamDouble(c, "lr"));
     MONOSEM_ASSIGN_OR_RETURN(double wd, ParamDouble(c, "weight_decay"));

@@ -18,22 +18,13 @@
 namespace monosem {
 namespace {
 
-absl::StatusOr<const Tensor*> In(const GoldenCase& c, const TensorMap& in, const std::string& n) {
-  auto it = in.find(n);
-  if (it == in.end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("golden case '", c.name(), "': missing input '", n, "'"));
-  }
-  return &it->second;
-}
-
 absl::StatusOr<TensorMap> ForwardBackwardOp(Backend& backend, const GoldenCase& c, TensorMap& in) {
   MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(backend.name()));
   MONOSEM_ASSIGN_OR_RETURN(double relu, ParamDouble(c, "relu"));
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* x, In(c, in, "x"));
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* w, In(c, in, "w"));
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* b, In(c, in, "b"));
-  MONOSEM_ASSIGN_OR_RETURN(const Tensor* imp, In(c, in, "importance"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* x, GoldenInput(c, in, "x"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* w, GoldenInput(c, in, "w"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* b, GoldenInput(c, in, "b"));
+  MONOSEM_ASSIGN_OR_RETURN(const Tensor* imp, GoldenInput(c, in, "importance"));
   // x is drawn U[-1, 1); the toy model's inputs are >= 0 and sparse.
   Tensor xs = x->Clone();
   for (int64_t e = 0; e < xs.size(); ++e) xs[e] = xs[e] > 0 ? xs[e] : 0.0f;

@@ -1,6 +1,5 @@
 #include "monosem/golden.h"
 
-#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include "monosem/io/file_io.h"
 #include "monosem/random_fill.h"
 #include "monosem/status.h"
+#include "monosem/textproto.h"
 
 namespace monosem {
 namespace {
@@ -18,21 +18,6 @@ std::map<std::string, GoldenOpFn>& Ops() {
   static auto* ops = new std::map<std::string, GoldenOpFn>;
   return *ops;
 }
-
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  explicit FirstError(std::string filename) : filename_(std::move(filename)) {}
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (message_.empty()) {
-      message_ = absl::StrCat(filename_, ":", line + 1, ":", column + 1, ": ", message);
-    }
-  }
-  std::string message_;
-
- private:
-  std::string filename_;
-};
 
 }  // namespace
 
@@ -63,6 +48,16 @@ absl::StatusOr<double> ParamDouble(const GoldenCase& c, const std::string& key) 
                                                    "' = '", s, "' is not a number"));
   }
   return v;
+}
+
+absl::StatusOr<const Tensor*> GoldenInput(const GoldenCase& c, const TensorMap& inputs,
+                                          const std::string& name) {
+  auto it = inputs.find(name);
+  if (it == inputs.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("golden case '", c.name(), "': missing input '", name, "'"));
+  }
+  return &it->second;
 }
 
 absl::StatusOr<TensorMap> RunGoldenCase(Backend& backend, const GoldenCase& c) {
@@ -126,12 +121,8 @@ absl::Status FillGoldenOutputs(Backend& backend, GoldenCase* c) {
 absl::StatusOr<GoldenFile> LoadGoldenFile(const std::string& path) {
   MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   GoldenFile file;
-  FirstError errors(path);
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &file)) {
-    return absl::DataLossError(errors.message_.empty() ? absl::StrCat(path, ": corrupt golden file")
-                                                       : errors.message_);
+  if (absl::Status s = ParseTextProto(text, path, &file); !s.ok()) {
+    return absl::DataLossError(absl::StrCat("corrupt golden file: ", s.message()));
   }
   for (const GoldenCase& c : file.cases()) {
     for (const NamedTensor& t : c.outputs()) {

@@ -40,6 +40,10 @@ class GoldenOpRegistry {
 absl::StatusOr<double> ParamDouble(const GoldenCase& c, const std::string& key);
 absl::StatusOr<std::string> ParamString(const GoldenCase& c, const std::string& key);
 
+// The named input of a case, or an error naming case and input.
+absl::StatusOr<const Tensor*> GoldenInput(const GoldenCase& c, const TensorMap& inputs,
+                                          const std::string& name);
+
 // Generates the inputs and runs the op.
 absl::StatusOr<TensorMap> RunGoldenCase(Backend& backend, const GoldenCase& c);
 

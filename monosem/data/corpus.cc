@@ -1,8 +1,5 @@
 #include "monosem/data/corpus.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <array>
@@ -11,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "monosem/philox.h"
 #include "monosem/status.h"
+#include "monosem/textproto.h"
 
 namespace monosem {
 namespace {
@@ -37,22 +35,6 @@ doc_bytes_max: 2000
 vocab_size: 2000
 zipf_exponent: 1.1
 )pb";
-
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  explicit FirstError(std::string filename) : filename_(std::move(filename)) {}
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (!message_.empty()) return;
-    message_ = absl::StrCat(filename_, ":", line + 1, ":", column + 1, ": ", message);
-  }
-  void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
-  const std::string& message() const { return message_; }
-
- private:
-  std::string filename_;
-  std::string message_;
-};
 
 // ---------------------------------------------------------------- helpers
 
@@ -745,14 +727,7 @@ const CorpusConfig& DefaultCorpusConfig() {
 absl::StatusOr<CorpusConfig> ParseCorpusConfig(const std::string& text,
                                                const std::string& filename) {
   CorpusConfig config;
-  FirstError errors(filename);
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &config)) {
-    return absl::InvalidArgumentError(errors.message().empty()
-                                          ? absl::StrCat(filename, ": malformed corpus config")
-                                          : errors.message());
-  }
+  if (absl::Status s = ParseTextProto(text, filename, &config); !s.ok()) return s;
   return config;
 }
 
