@@ -130,8 +130,9 @@ GoldenFile TransformerCases() {
       s->set_high(ln_w ? 1.5f : 0.5f);
     }
     // Gradients chain through every layer: depth ~ tokens * (d + d_mlp + vocab).
+    // Measured: cpu and torch use at most 1/8 of the resulting bound.
     *c->mutable_tolerance() =
-        ToSpec(Float32Tolerance(4 * batch * dims.n_ctx * (dims.d_model + dims.d_mlp + dims.vocab)));
+        ToSpec(Float32Tolerance(batch * dims.n_ctx * (dims.d_model + dims.d_mlp + dims.vocab)));
   }
   GoldenCase* t = f.add_cases();
   t->set_name("transformer_train_100_steps");
@@ -142,8 +143,10 @@ GoldenFile TransformerCases() {
   p["batch"] = "4";
   p["seed"] = "9";
   p["lr"] = "0.01";
-  // 100 optimizer steps compound rounding differences: a loose bound.
-  Tolerance tol = Float32Tolerance(1 << 20);
+  // 100 optimizer steps compound rounding differences. Measured: cpu and torch
+  // differ from the reference by at most 2.1e-7 (mean 4e-8); this bound is
+  // ~4e-5 per element, room for other thread counts and BLAS builds.
+  Tolerance tol = Float32Tolerance(1 << 12);
   *t->mutable_tolerance() = ToSpec(tol);
   return f;
 }
