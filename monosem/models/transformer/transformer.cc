@@ -1,6 +1,7 @@
 #include "monosem/models/transformer/transformer.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "monosem/random_fill.h"
@@ -165,6 +166,15 @@ MlpHook ReplaceHook(std::function<absl::StatusOr<Tensor>(const Tensor& acts)> fn
   };
 }
 
+void EnsureShape(Tensor* t, const Shape& shape) {
+  if (t->shape() != shape || t->device() != Device::kHost) *t = Tensor::Uninitialized(shape);
+}
+
+static void CopyInto(const Tensor& from, Tensor* to) {
+  EnsureShape(to, from.shape());
+  std::memcpy(to->data(), from.data(), sizeof(float) * from.size());
+}
+
 absl::StatusOr<Transformer> Transformer::Create(const TransformerDims& dims, Backend* backend) {
   MONOSEM_RETURN_IF_ERROR(dims.Validate());
   MONOSEM_ASSIGN_OR_RETURN(auto kernels, TransformerKernelRegistry::Create(backend));
@@ -207,30 +217,30 @@ absl::Status Transformer::Forward(const NamedTensors& p, const TokenBatch& batch
   c->batch = batch.batch;
   c->ctx = batch.ctx;
   auto P = [&](const char* name) -> const Tensor& { return p.at(name); };
-  c->x0 = Tensor::Uninitialized({n, d});
+  EnsureShape(&c->x0, {n, d});
   MONOSEM_RETURN_IF_ERROR(
       k.EmbeddingForward(batch.inputs, batch.ctx, P("embed.W_E"), P("pos_embed.W_pos"), &c->x0));
   auto ln = [&](const Tensor& x, const char* w, const char* b, Tensor* y, Tensor* mu,
                 Tensor* rs) {
-    *y = Tensor::Uninitialized({n, d});
-    *mu = Tensor::Uninitialized({n});
-    *rs = Tensor::Uninitialized({n});
+    EnsureShape(y, {n, d});
+    EnsureShape(mu, {n});
+    EnsureShape(rs, {n});
     return k.LayerNormForward(x, P(w), P(b), y, mu, rs);
   };
   MONOSEM_RETURN_IF_ERROR(ln(c->x0, "ln1.w", "ln1.b", &c->ln1, &c->ln1_mean, &c->ln1_rstd));
-  c->qkv = Tensor::Uninitialized({n, 3 * d});
+  EnsureShape(&c->qkv, {n, 3 * d});
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kNo, 1.0f, c->ln1, P("attn.W_qkv"), 0.0f,
                                   &c->qkv));
   MONOSEM_RETURN_IF_ERROR(be.AddRowBias(P("attn.b_qkv"), &c->qkv));
-  c->z = Tensor::Uninitialized({n, d});
-  c->probs = Tensor::Uninitialized({batch.batch, dims_.n_heads, batch.ctx, batch.ctx});
+  EnsureShape(&c->z, {n, d});
+  EnsureShape(&c->probs, {batch.batch, dims_.n_heads, batch.ctx, batch.ctx});
   MONOSEM_RETURN_IF_ERROR(k.AttentionForward(c->qkv, batch.batch, dims_.n_heads, &c->z, &c->probs));
   // x1 = x0 + z W_O + b_O
-  c->x1 = c->x0.Clone();
+  CopyInto(c->x0, &c->x1);
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kNo, 1.0f, c->z, P("attn.W_O"), 1.0f, &c->x1));
   MONOSEM_RETURN_IF_ERROR(be.AddRowBias(P("attn.b_O"), &c->x1));
   MONOSEM_RETURN_IF_ERROR(ln(c->x1, "ln2.w", "ln2.b", &c->ln2, &c->ln2_mean, &c->ln2_rstd));
-  c->acts = Tensor::Uninitialized({n, dims_.d_mlp});
+  EnsureShape(&c->acts, {n, dims_.d_mlp});
   MONOSEM_RETURN_IF_ERROR(k.MlpIn(c->ln2, P("mlp.W_in"), P("mlp.b_in"), &c->acts));
   if (hook != nullptr && *hook) {
     MONOSEM_RETURN_IF_ERROR((*hook)(batch, &c->acts));
@@ -238,16 +248,16 @@ absl::Status Transformer::Forward(const NamedTensors& p, const TokenBatch& batch
       return absl::InvalidArgumentError("MLP hook changed the activations' shape");
     }
   }
-  Tensor mlp_out = Tensor::Uninitialized({n, d});
-  MONOSEM_RETURN_IF_ERROR(k.MlpOut(c->acts, P("mlp.W_out"), P("mlp.b_out"), &mlp_out));
-  c->x2 = c->x1.Clone();
-  MONOSEM_RETURN_IF_ERROR(be.Axpby(1.0f, mlp_out, 1.0f, &c->x2));
+  EnsureShape(&c->mlp_out, {n, d});
+  MONOSEM_RETURN_IF_ERROR(k.MlpOut(c->acts, P("mlp.W_out"), P("mlp.b_out"), &c->mlp_out));
+  CopyInto(c->x1, &c->x2);
+  MONOSEM_RETURN_IF_ERROR(be.Axpby(1.0f, c->mlp_out, 1.0f, &c->x2));
   MONOSEM_RETURN_IF_ERROR(ln(c->x2, "ln_final.w", "ln_final.b", &c->lnf, &c->lnf_mean, &c->lnf_rstd));
-  c->logits = Tensor::Uninitialized({n, dims_.vocab});
+  EnsureShape(&c->logits, {n, dims_.vocab});
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kNo, 1.0f, c->lnf, P("unembed.W_U"), 0.0f,
                                   &c->logits));
   MONOSEM_RETURN_IF_ERROR(be.AddRowBias(P("unembed.b_U"), &c->logits));
-  c->losses = Tensor::Uninitialized({n});
+  EnsureShape(&c->losses, {n});
   MONOSEM_RETURN_IF_ERROR(k.CrossEntropyForward(c->logits, batch.targets, &c->losses));
   double sum = 0.0;
   for (int64_t i = 0; i < n; ++i) sum += c->losses[i];
@@ -274,38 +284,38 @@ absl::Status Transformer::Backward(const NamedTensors& p, const TokenBatch& batc
   auto P = [&](const char* name) -> const Tensor& { return p.at(name); };
   auto G = [&](const char* name) -> Tensor* { return &g->at(name); };
 
-  Tensor dlogits = Tensor::Uninitialized({n, dims_.vocab});
+  Tensor& dlogits = k.Scratch(10, {n, dims_.vocab});
   MONOSEM_RETURN_IF_ERROR(k.CrossEntropyBackward(c.logits, batch.targets,
                                                  1.0f / static_cast<float>(n), &dlogits));
   MONOSEM_RETURN_IF_ERROR(
       be.Gemm(Trans::kYes, Trans::kNo, 1.0f, c.lnf, dlogits, 0.0f, G("unembed.W_U")));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dlogits, G("unembed.b_U")));
-  Tensor dln = Tensor::Uninitialized({n, d});
+  Tensor& dln = k.Scratch(11, {n, d});
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dlogits, P("unembed.W_U"), 0.0f, &dln));
-  Tensor dx2 = Tensor::Uninitialized({n, d});
+  Tensor& dx2 = k.Scratch(12, {n, d});
   MONOSEM_RETURN_IF_ERROR(k.LayerNormBackward(c.x2, P("ln_final.w"), c.lnf_mean, c.lnf_rstd, dln,
                                               &dx2, G("ln_final.w"), G("ln_final.b")));
   // MLP: dx1 = dx2 + LN2^T(mlp^T(dx2)).
   MONOSEM_RETURN_IF_ERROR(k.MlpBackward(c.ln2, c.acts, dx2, P("mlp.W_in"), P("mlp.W_out"), &dln,
                                         G("mlp.W_in"), G("mlp.b_in"), G("mlp.W_out"),
                                         G("mlp.b_out")));
-  Tensor dx1 = Tensor::Uninitialized({n, d});
+  Tensor& dx1 = k.Scratch(13, {n, d});
   MONOSEM_RETURN_IF_ERROR(k.LayerNormBackward(c.x1, P("ln2.w"), c.ln2_mean, c.ln2_rstd, dln,
                                               &dx1, G("ln2.w"), G("ln2.b")));
   MONOSEM_RETURN_IF_ERROR(be.Axpby(1.0f, dx2, 1.0f, &dx1));
   // Attention.
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kYes, Trans::kNo, 1.0f, c.z, dx1, 0.0f, G("attn.W_O")));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dx1, G("attn.b_O")));
-  Tensor dz = Tensor::Uninitialized({n, d});
+  Tensor& dz = k.Scratch(14, {n, d});
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dx1, P("attn.W_O"), 0.0f, &dz));
-  Tensor dqkv = Tensor::Uninitialized({n, 3 * d});
+  Tensor& dqkv = k.Scratch(15, {n, 3 * d});
   MONOSEM_RETURN_IF_ERROR(
       k.AttentionBackward(c.qkv, c.probs, dz, batch.batch, dims_.n_heads, &dqkv));
   MONOSEM_RETURN_IF_ERROR(
       be.Gemm(Trans::kYes, Trans::kNo, 1.0f, c.ln1, dqkv, 0.0f, G("attn.W_qkv")));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dqkv, G("attn.b_qkv")));
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dqkv, P("attn.W_qkv"), 0.0f, &dln));
-  Tensor dx0 = Tensor::Uninitialized({n, d});
+  Tensor& dx0 = k.Scratch(16, {n, d});
   MONOSEM_RETURN_IF_ERROR(k.LayerNormBackward(c.x0, P("ln1.w"), c.ln1_mean, c.ln1_rstd, dln,
                                               &dx0, G("ln1.w"), G("ln1.b")));
   MONOSEM_RETURN_IF_ERROR(be.Axpby(1.0f, dx1, 1.0f, &dx0));

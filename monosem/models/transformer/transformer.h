@@ -83,14 +83,17 @@ MlpHook MeanAblationHook(Tensor mean);
 // Replaces the activations with fn(acts) (an SAE's reconstruction, say).
 MlpHook ReplaceHook(std::function<absl::StatusOr<Tensor>(const Tensor& acts)> fn);
 
-// Everything the backward pass needs from a forward pass.
+// Everything the backward pass needs from a forward pass. Passing the same
+// cache to the next Forward reuses its buffers (no fresh allocations).
 struct ForwardCache {
   int64_t batch = 0, ctx = 0;
   Tensor x0, ln1, ln1_mean, ln1_rstd, qkv, z, probs, x1, ln2, ln2_mean, ln2_rstd, acts, x2, lnf,
-      lnf_mean, lnf_rstd, logits, losses;
+      lnf_mean, lnf_rstd, logits, losses, mlp_out;
   double loss = 0.0;  // mean next-token cross-entropy (nats)
 };
 
+// Not thread-safe: one Transformer runs one pass at a time (it keeps scratch
+// buffers for the backward pass).
 class Transformer {
  public:
   // Kernels for `backend` from the registry; an error if it has none.
@@ -118,6 +121,9 @@ class Transformer {
   Backend* backend_;
   std::unique_ptr<TransformerKernels> kernels_;
 };
+
+// Reallocates *t only when its shape differs from `shape`.
+void EnsureShape(Tensor* t, const Shape& shape);
 
 // Next-token loss with the MLP left alone, replaced by `replacement` (when
 // given), zero-ablated and mean-ablated (mean over this batch's tokens) --

@@ -240,13 +240,19 @@ absl::Status TransformerKernels::MlpBackwardImpl(const Tensor& x, const Tensor& 
   Backend& be = backend();
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kYes, Trans::kNo, 1.0f, acts, dout, 0.0f, dw_out));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dout, db_out));
-  Tensor dpre = Tensor::Uninitialized(acts.shape());
+  Tensor& dpre = Scratch(0, acts.shape());
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dout, w_out, 0.0f, &dpre));
-  Tensor dh = Tensor::Uninitialized(acts.shape());
+  Tensor& dh = Scratch(1, acts.shape());
   MONOSEM_RETURN_IF_ERROR(be.ReluBackward(acts, dpre, &dh));
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kYes, Trans::kNo, 1.0f, x, dh, 0.0f, dw_in));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dh, db_in));
   return be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dh, w_in, 0.0f, dx);
+}
+
+Tensor& TransformerKernels::Scratch(size_t slot, const Shape& shape) {
+  Tensor& t = scratch_[slot];
+  if (t.shape() != shape || t.empty()) t = Tensor::Uninitialized(shape);
+  return t;
 }
 
 bool TransformerKernelRegistry::Register(const std::string& backend_name, Factory factory) {

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ class TransformerKernels {
   virtual ~TransformerKernels() = default;
 
   Backend& backend() { return *backend_; }
+
+  // A reusable buffer of `shape` in `slot` (reallocated only when the shape
+  // changes; references stay valid as other slots are added), so steady-state
+  // training does not fault in fresh pages for every temporary. Slots 0-9 are
+  // the kernels', 10+ the model's. One object runs one pass at a time.
+  Tensor& Scratch(size_t slot, const Shape& shape);
 
   // x[b*ctx + s] = W_E[tokens[b*ctx + s]] + W_pos[s]; tokens has batch*ctx ids.
   absl::Status EmbeddingForward(absl::Span<const int32_t> tokens, int64_t ctx, const Tensor& w_e,
@@ -117,6 +124,7 @@ class TransformerKernels {
 
  private:
   Backend* backend_;
+  std::map<size_t, Tensor> scratch_;
 };
 
 class TransformerKernelRegistry {
