@@ -58,6 +58,20 @@ TEST(TransformerTraining, LossFallsOnALearnableStream) {
   EXPECT_LT(losses.back(), 0.5 * losses.front());
 }
 
+TEST(TransformerTraining, RunsOnCpuByDefault) {
+  auto trainer = TransformerTrainer::Create(kDims, SmallOptions(3));
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  EXPECT_EQ((*trainer)->model().backend().name(), "cpu");
+  EXPECT_TRUE((*trainer)->Train(PhiloxTokenSource(4, kDims.vocab), 3).ok());
+  EXPECT_FALSE(TransformerTrainer::Create(kDims, SmallOptions(3), "no-such-backend").ok());
+  const std::string dir = TmpDir("ckpt_default");
+  ASSERT_TRUE((*trainer)->SaveCheckpoint(dir).ok());
+  auto resumed = TransformerTrainer::Resume(dir);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ((*resumed)->step(), 3);
+  EXPECT_EQ((*resumed)->model().backend().name(), "cpu");
+}
+
 TEST(TransformerTraining, ScheduleWarmsUpThenDecaysByCosine) {
   TrainOptions o = SmallOptions(100);
   o.warmup_steps = 10;

@@ -115,6 +115,15 @@ absl::StatusOr<std::unique_ptr<TransformerTrainer>> TransformerTrainer::Create(
   return t;
 }
 
+absl::StatusOr<std::unique_ptr<TransformerTrainer>> TransformerTrainer::Create(
+    const TransformerDims& dims, const TrainOptions& options, const std::string& backend_name) {
+  MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, BackendRegistry::Create(backend_name));
+  MONOSEM_RETURN_IF_ERROR(backend->Available());
+  MONOSEM_ASSIGN_OR_RETURN(auto trainer, Create(dims, options, backend.get()));
+  trainer->owned_backend_ = std::move(backend);
+  return trainer;
+}
+
 absl::StatusOr<StepStats> TransformerTrainer::Step(const TokenBatch& batch) {
   const int64_t step = step_ + 1;
   ForwardCache cache;
@@ -256,6 +265,19 @@ absl::StatusOr<std::unique_ptr<TransformerTrainer>> TransformerTrainer::Resume(
     return absl::InvalidArgumentError(absl::StrCat(opt_path, ": missing or bad 'step' metadata"));
   }
   trainer->step_ = step;
+  return trainer;
+}
+
+}  // namespace monosem
+
+namespace monosem {
+
+absl::StatusOr<std::unique_ptr<TransformerTrainer>> TransformerTrainer::Resume(
+    const std::string& dir, const std::string& backend_name) {
+  MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, BackendRegistry::Create(backend_name));
+  MONOSEM_RETURN_IF_ERROR(backend->Available());
+  MONOSEM_ASSIGN_OR_RETURN(auto trainer, Resume(dir, backend.get()));
+  trainer->owned_backend_ = std::move(backend);
   return trainer;
 }
 

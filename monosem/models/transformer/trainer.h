@@ -58,8 +58,15 @@ struct StepStats {
   double lr = 0.0;
 };
 
+// Training runs here unless a caller names another backend.
+inline constexpr char kDefaultTrainingBackend[] = "cpu";
+
 class TransformerTrainer {
  public:
+  // On the registered backend `backend_name` (default cpu), which the trainer owns.
+  static absl::StatusOr<std::unique_ptr<TransformerTrainer>> Create(
+      const TransformerDims& dims, const TrainOptions& options,
+      const std::string& backend_name = kDefaultTrainingBackend);
   // Fresh parameters from InitParams(dims, options.seed).
   static absl::StatusOr<std::unique_ptr<TransformerTrainer>> Create(const TransformerDims& dims,
                                                                     const TrainOptions& options,
@@ -67,6 +74,8 @@ class TransformerTrainer {
   // From a checkpoint folder (SaveCheckpoint); its config gives dims and options.
   static absl::StatusOr<std::unique_ptr<TransformerTrainer>> Resume(const std::string& dir,
                                                                     Backend* backend);
+  static absl::StatusOr<std::unique_ptr<TransformerTrainer>> Resume(
+      const std::string& dir, const std::string& backend_name = kDefaultTrainingBackend);
 
   // One optimizer step on `batch`; a non-finite loss or gradient is an error
   // naming the step, and leaves the parameters unchanged.
@@ -88,6 +97,7 @@ class TransformerTrainer {
  private:
   TransformerTrainer(Transformer model, TrainOptions options)
       : model_(std::move(model)), options_(options) {}
+  std::unique_ptr<Backend> owned_backend_;  // declared first: outlives model_
   Transformer model_;
   TrainOptions options_;
   NamedTensors params_, m_, v_, grads_;
