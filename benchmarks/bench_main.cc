@@ -10,8 +10,10 @@
 
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
+#include "monosem/omp_env.h"
 
 int main(int argc, char** argv) {
+  monosem::EnsurePassiveOmpWait(argv);
   std::vector<char*> args(argv, argv + argc);
 #ifdef MONOSEM_BENCH_SMOKE
   // One iteration of every benchmark: a test that the benchmark still runs.
