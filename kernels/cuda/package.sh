@@ -61,12 +61,19 @@ is_system() {
   return 1
 }
 
-for b in "$OUT"/bin/*; do
+# ldd on the binaries where Bazel built them: their RUNPATH ($ORIGIN/...
+# _solib_k8) finds Bazel's own per-library .so files only from there.
+for t in "${TESTS[@]}" "$BENCH"; do
+  path="${t#//}"
   while read -r name arrow lib rest; do
-    [[ "$arrow" == "=>" && -f "$lib" ]] || continue
+    [[ "$arrow" == "=>" ]] || continue
     is_system "$name" && continue
+    if [[ ! -f "$lib" ]]; then
+      echo "package.sh: $t needs $name, which ldd cannot find" >&2
+      exit 1
+    fi
     [[ -e "$OUT/lib/$name" ]] || cp -L "$lib" "$OUT/lib/$name"
-  done < <(ldd "$b")
+  done < <(ldd "$BIN/${path/://}")
 done
 chmod u+w "$OUT"/bin/* "$OUT"/lib/*
 
