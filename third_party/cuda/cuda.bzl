@@ -32,3 +32,9 @@ def cuda_library(name, srcs, hdrs = [], deps = [], nvcc_flags = ""):
         alwayslink = 1,
         tags = ["manual"],
     )
+
+# target_compatible_with for targets that exist only under --config=cuda.
+CUDA_ONLY = select({
+    "//kernels/cuda:enabled": [],
+    "//conditions:default": ["//kernels/cuda:incompatible"],
+})

@@ -1,0 +1,78 @@
+// The cuda backend: cuBLAS SGEMM plus hand-written kernels (cuda_kernels.h).
+//
+// It accepts tensors on either side (docs/cuda.md):
+//   - host tensors (what every cross-backend test, golden test and model
+//     passes): inputs are copied into device buffers cached per operand slot
+//     (grown, never shrunk), the kernel runs, outputs are copied back. So the
+//     tests exercise the real kernels, at the cost of PCIe transfers;
+//   - device tensors (Device::kCuda, from DeviceTensor()): used in place, no
+//     copies, asynchronous on the default stream. Benchmarks and GPU-resident
+//     models use these so timing excludes transfers.
+// Available() says "no CUDA device: <reason>" where there is no GPU, and every
+// kernel then returns that same Unavailable error instead of crashing.
+#ifndef MONOSEM_KERNELS_CUDA_CUDA_BACKEND_H_
+#define MONOSEM_KERNELS_CUDA_CUDA_BACKEND_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "monosem/backend.h"
+
+namespace monosem {
+
+// Unavailable("no CUDA device: ...") unless a CUDA device is usable.
+absl::Status CudaAvailable();
+
+// Device memory helpers (no-GPU: they return CudaAvailable()'s error).
+// An uninitialized float32 tensor in device memory, freed with cudaFree.
+absl::StatusOr<Tensor> CudaDeviceTensor(Shape shape);
+// Copies between a host tensor and a device tensor of the same shape.
+absl::Status CudaCopyToDevice(const Tensor& host, Tensor* device);
+absl::Status CudaCopyToHost(const Tensor& device, Tensor* host);
+absl::Status CudaSynchronize();
+
+// Cached device buffers: slot i holds at least the last size asked for it.
+class CudaScratch {
+ public:
+  CudaScratch() = default;
+  ~CudaScratch();
+  CudaScratch(const CudaScratch&) = delete;
+  CudaScratch& operator=(const CudaScratch&) = delete;
+  absl::StatusOr<float*> Get(int slot, int64_t elements);
+
+  // A device pointer for t: t's own if it is a device tensor, else slot's
+  // buffer, holding a copy of t when `upload`.
+  absl::StatusOr<float*> Stage(int slot, const Tensor& t, bool upload);
+  // Copies dev back into t if t is a host tensor (dev was Stage()d for t).
+  absl::Status Unstage(const float* dev, Tensor* t);
+
+ private:
+  std::vector<std::pair<float*, int64_t>> slots_;
+};
+
+class CudaBackend : public Backend {
+ public:
+  CudaBackend();
+  ~CudaBackend() override;
+
+  std::string name() const override { return "cuda"; }
+  Device device() const override { return Device::kCuda; }
+  absl::Status Available() const override { return CudaAvailable(); }
+
+  // The backend's cuBLAS handle (cublasHandle_t), created on first use; for
+  // the benchmarks' calibration GEMM.
+  absl::StatusOr<void*> CublasHandle();
+
+ protected:
+  MONOSEM_BACKEND_KERNEL_OVERRIDES;
+
+ private:
+  void* cublas_ = nullptr;
+  CudaScratch scratch_;
+};
+
+}  // namespace monosem
+
+#endif  // MONOSEM_KERNELS_CUDA_CUDA_BACKEND_H_
