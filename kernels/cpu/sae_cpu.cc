@@ -74,9 +74,15 @@ class TopHeap {
 void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
            int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
+  // Small GEMMs run on one thread: on a loaded machine OpenBLAS's spinning
+  // workers cost far more than they save below a few MFLOP.
+  const bool small = static_cast<double>(m) * n * k < 4.0e6;
+  const int threads = small ? openblas_get_num_threads() : 1;
+  if (small && threads > 1) openblas_set_num_threads(1);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a,
               static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+  if (small && threads > 1) openblas_set_num_threads(threads);
 }
 
 inline float Dot(const float* a, const float* b, int64_t n) {
@@ -141,7 +147,7 @@ class CpuSaeKernels : public SaeKernels {
     pre_.resize(B * F);
     const float* X = x.data();
     const float* bd = p.b_dec.data();
-#pragma omp parallel for
+#pragma omp parallel for if (par_)
     for (int64_t n = 0; n < B; ++n) {
       for (int64_t j = 0; j < d; ++j) xc_[n * d + j] = X[n * d + j] - bd[j];
     }
@@ -160,7 +166,7 @@ class CpuSaeKernels : public SaeKernels {
     aux_v_.resize(B * std::max<int64_t>(ka, 1));
     aux_cnt_.assign(B, 0);
     const float* be = p.b_enc.data();
-#pragma omp parallel
+#pragma omp parallel if (par_)
     {
       TopHeap top, aux;
 #pragma omp for schedule(static)
@@ -198,7 +204,7 @@ class CpuSaeKernels : public SaeKernels {
     const int64_t want = s.k * B;
     const float* be = p.b_enc.data();
     std::vector<int64_t> pos_count(B, 0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       float* row = pre_.data() + n * F;
       int64_t c = 0;
@@ -231,7 +237,7 @@ class CpuSaeKernels : public SaeKernels {
     std::vector<int64_t> tie_quota(B, 0);
     if (!all) {
       std::vector<int64_t> gt(B, 0), eq(B, 0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
       for (int64_t n = 0; n < B; ++n) {
         const float* row = pre_.data() + n * F;
         int64_t a = 0, b = 0;
@@ -254,7 +260,7 @@ class CpuSaeKernels : public SaeKernels {
     csr_i_.resize(row_ptr_[B]);
     csr_v_.resize(row_ptr_[B]);
     float min_kept = all ? INFINITY : bar;
-#pragma omp parallel for schedule(static) reduction(min : min_kept)
+#pragma omp parallel for schedule(static) reduction(min : min_kept) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       const float* row = pre_.data() + n * F;
       int64_t o = row_ptr_[n], q = tie_quota[n];
@@ -289,7 +295,7 @@ class CpuSaeKernels : public SaeKernels {
     const int64_t d = s.d;
     const float* W = p.w_dec.data();
     const float* bd = p.b_dec.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       float* o = xhat + n * d;
       std::memcpy(o, bd, d * sizeof(float));
@@ -310,6 +316,7 @@ class CpuSaeKernels : public SaeKernels {
   absl::Status ForwardImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x, SaeCodes* codes,
                            Tensor* x_hat) override {
     const int64_t B = x.dim(0), d = s.d, F = s.f;
+    SetParallel(B * F * d);
     Encode(s, p, x);
     const float* be = p.b_enc.data();
     const float* th = p.threshold.data();
@@ -323,7 +330,7 @@ class CpuSaeKernels : public SaeKernels {
     }
     if (s.arch == Arch::kBatchTopK) {
       std::vector<int64_t> c(B, 0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
       for (int64_t n = 0; n < B; ++n) {
         float* row = pre_.data() + n * F;
         int64_t a = 0;
@@ -337,7 +344,7 @@ class CpuSaeKernels : public SaeKernels {
       for (int64_t n = 0; n < B; ++n) row_ptr_[n + 1] = row_ptr_[n] + c[n];
       csr_i_.resize(row_ptr_[B]);
       csr_v_.resize(row_ptr_[B]);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
       for (int64_t n = 0; n < B; ++n) {
         const float* row = pre_.data() + n * F;
         int64_t o = row_ptr_[n];
@@ -354,7 +361,7 @@ class CpuSaeKernels : public SaeKernels {
     }
     // Dense: relu_l1, jumprelu.
     const bool jump = s.arch == Arch::kJumpReLU;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       float* row = pre_.data() + n * F;
 #pragma omp simd
@@ -364,7 +371,7 @@ class CpuSaeKernels : public SaeKernels {
       }
     }
     float* xh = x_hat->data();
-#pragma omp parallel for
+#pragma omp parallel for if (par_)
     for (int64_t n = 0; n < B; ++n) std::memcpy(xh + n * d, p.b_dec.data(), d * sizeof(float));
     Sgemm(false, false, B, d, F, 1.0f, pre_.data(), F, p.w_dec.data(), d, 1.0f, xh, d);
     if (codes != nullptr) {
@@ -397,7 +404,7 @@ class CpuSaeKernels : public SaeKernels {
     const float* Wd = p.w_dec.data();
     // Decoder row norms (the L1 penalty includes them).
     norm_.resize(F);
-#pragma omp parallel for
+#pragma omp parallel for if (par_)
     for (int64_t i = 0; i < F; ++i) norm_[i] = std::sqrt(Dot(Wd + i * d, Wd + i * d, d));
     // Fused pass: bias + activation + fired counts + penalty + column sums.
     // relu_l1 keeps f in pre_; jumprelu keeps pre in pre_ and f in f_.
@@ -406,7 +413,7 @@ class CpuSaeKernels : public SaeKernels {
     std::vector<int64_t> fired_local(static_cast<size_t>(threads) * F, 0);
     std::vector<double> fsum_local(static_cast<size_t>(threads) * F, 0.0);
     double sparsity = 0, l0 = 0;
-#pragma omp parallel reduction(+ : sparsity, l0)
+#pragma omp parallel reduction(+ : sparsity, l0) if (par_)
     {
       const int t = omp_get_thread_num();
       int64_t* fired = fired_local.data() + static_cast<size_t>(t) * F;
@@ -437,13 +444,13 @@ class CpuSaeKernels : public SaeKernels {
     const float* fmat = jump ? f_.data() : pre_.data();
     // x_hat = b_dec + f W_dec; then dxhat = 2 (x_hat - x) / B in place.
     dxhat_.resize(B * d);
-#pragma omp parallel for
+#pragma omp parallel for if (par_)
     for (int64_t n = 0; n < B; ++n) std::memcpy(&dxhat_[n * d], p.b_dec.data(), d * sizeof(float));
     Sgemm(false, false, B, d, F, 1.0f, fmat, F, Wd, d, 1.0f, dxhat_.data(), d);
     double recon = 0;
     const float* X = x.data();
     const float two_over_b = 2.0f / B;
-#pragma omp parallel for reduction(+ : recon)
+#pragma omp parallel for reduction(+ : recon) if (par_)
     for (int64_t t = 0; t < B * d; ++t) {
       const float e = dxhat_[t] - X[t];
       recon += static_cast<double>(e) * e;
@@ -458,7 +465,7 @@ class CpuSaeKernels : public SaeKernels {
     // dW_dec = f^T dxhat (+ the L1 term's gradient through ||W_dec,i||).
     Sgemm(true, false, F, d, B, 1.0f, fmat, F, dxhat_.data(), d, 0.0f, g.w_dec.data(), d);
     if (!jump && s.l1 != 0) {
-#pragma omp parallel for
+#pragma omp parallel for if (par_)
       for (int64_t i = 0; i < F; ++i) {
         if (norm_[i] == 0) continue;
         AxpyRow(static_cast<float>(s.l1 / B * fsum[i] / norm_[i]), Wd + i * d, g.w_dec.data() + i * d, d);
@@ -471,7 +478,7 @@ class CpuSaeKernels : public SaeKernels {
     std::vector<double> dth_local(jump ? static_cast<size_t>(threads) * F : 0, 0.0);
     const float l1_over_b = s.l1 / B;
     const float inv_bw = 1.0f / s.bandwidth;
-#pragma omp parallel
+#pragma omp parallel if (par_)
     {
       const int t = omp_get_thread_num();
       double* db = db_local.data() + static_cast<size_t>(t) * F;
@@ -569,7 +576,7 @@ class CpuSaeKernels : public SaeKernels {
         aux_i_.resize(B * ka);
         aux_v_.resize(B * ka);
         aux_cnt_.assign(B, 0);
-#pragma omp parallel
+#pragma omp parallel if (par_)
         {
           TopHeap top, aux;
 #pragma omp for schedule(static)
@@ -603,7 +610,7 @@ class CpuSaeKernels : public SaeKernels {
     const int64_t ka = use_aux ? s.k_aux : 0;
     dehat_.resize(use_aux ? B * d : 0);
     double recon = 0, aux = 0;
-#pragma omp parallel for schedule(static) reduction(+ : recon, aux)
+#pragma omp parallel for schedule(static) reduction(+ : recon, aux) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       float* dx = dxhat_.data() + n * d;
       for (int64_t j = 0; j < d; ++j) {
@@ -627,7 +634,7 @@ class CpuSaeKernels : public SaeKernels {
     // dpre for every active entry (main and aux): one dot product of length d.
     dval_.resize(nnz);
     daux_.resize(B * std::max<int64_t>(ka, 1));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       const float* dx = dxhat_.data() + n * d;
       for (int64_t e = row_ptr_[n]; e < row_ptr_[n + 1]; ++e) {
@@ -670,7 +677,7 @@ class CpuSaeKernels : public SaeKernels {
     for (int64_t i = 0; i < F; ++i) {
       if (start_[i + 1] > start_[i]) touched.push_back(static_cast<int32_t>(i));
     }
-#pragma omp parallel for schedule(dynamic, 16)
+#pragma omp parallel for schedule(dynamic, 16) if (par_)
     for (int64_t i = 0; i < F; ++i) {
       float* gd = g.w_dec.data() + i * d;
       float* ge = g.w_enc.data() + i * d;
@@ -711,6 +718,7 @@ class CpuSaeKernels : public SaeKernels {
   absl::Status LossAndGradImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x,
                                const std::vector<uint8_t>& dead, SaeStepOut* out,
                                SaeCodes* codes) override {
+    SetParallel(x.dim(0) * s.f * s.d);
     if (s.arch == Arch::kTopK || s.arch == Arch::kBatchTopK) {
       return SparseLossAndGrad(s, p, x, dead, out, codes);
     }
@@ -719,9 +727,10 @@ class CpuSaeKernels : public SaeKernels {
 
   absl::Status ProjectDecoderGradImpl(const Tensor& w, Tensor* g) override {
     const int64_t F = w.dim(0), d = w.dim(1);
+    SetParallel(F * d * 8);
     const float* W = w.data();
     float* G = g->data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
     for (int64_t i = 0; i < F; ++i) {
       const float* wr = W + i * d;
       float* gr = G + i * d;
@@ -741,8 +750,9 @@ class CpuSaeKernels : public SaeKernels {
 
   absl::Status NormalizeDecoderRowsImpl(Tensor* w) override {
     const int64_t F = w->dim(0), d = w->dim(1);
+    SetParallel(F * d * 8);
     float* W = w->data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (par_)
     for (int64_t i = 0; i < F; ++i) {
       float* wr = W + i * d;
       const float nn = Dot(wr, wr, d);
@@ -760,13 +770,14 @@ class CpuSaeKernels : public SaeKernels {
     const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(c.beta2), static_cast<double>(step))));
     const float b1 = c.beta1, b2 = c.beta2, eps = c.eps;
     const float step_size = c.lr / bc1;
+    SetParallel(slots[0].p->size() * 8);
     for (const AdamSlot& sl : slots) {
       float* P = sl.p->data();
       const float* G = sl.g->data();
       float* M = sl.m->data();
       float* V = sl.v->data();
       const int64_t n = sl.p->size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (par_)
       for (int64_t i = 0; i < n; ++i) {
         const float g = G[i];
         const float m = b1 * M[i] + (1.0f - b1) * g;
@@ -780,6 +791,10 @@ class CpuSaeKernels : public SaeKernels {
   }
 
  private:
+  // OpenMP only where the work pays for a fork/join: on a loaded 2-core
+  // machine a parallel region around a tiny loop costs more than the loop.
+  void SetParallel(int64_t work) { par_ = work >= (int64_t{1} << 22); }
+  bool par_ = true;
   std::vector<float> xc_, pre_, f_, dpre_, dxhat_, dehat_, norm_;
   std::vector<int32_t> sel_i_, aux_i_, csr_i_;
   std::vector<float> sel_v_, aux_v_, csr_v_, dval_, daux_;

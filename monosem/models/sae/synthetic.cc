@@ -47,7 +47,7 @@ void SyntheticData::Fill(int64_t first, int64_t batch, Tensor* out) const {
   const int64_t G = opt_.n_gt, d = opt_.d;
   const Philox act(opt_.seed, 1), mag(opt_.seed, 2), shared(opt_.seed, 3), mix(opt_.seed, 4);
   const bool corr = opt_.correlation > 0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (batch * G >= (int64_t{1} << 18))
   for (int64_t b = 0; b < batch; ++b) {
     const uint64_t n = static_cast<uint64_t>(first + b);
     float* x = out->data() + b * d;
