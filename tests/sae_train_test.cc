@@ -228,6 +228,24 @@ TEST(SaeBadInput, ClearErrors) {
   EXPECT_NE(st.message().find("d = 16 but the SAE's d_in is 17"), std::string::npos) << st;
 }
 
+TEST(SaeBadInput, ConfigErrorsNameTheField) {
+  SaeConfig c;
+  EXPECT_FALSE(SpecFromConfig(c).ok());
+  c.set_architecture(SaeConfig::TOPK);
+  c.set_d_in(16);
+  c.set_d_sae(32);
+  c.set_k(40);
+  auto s = SpecFromConfig(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("k = 40 exceeds"), std::string::npos);
+  c.set_k(4);
+  c.set_k_aux(8);
+  s = SpecFromConfig(c);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->k_aux, 8);
+  EXPECT_FLOAT_EQ(s->aux_coef, 1.0f / 32);
+}
+
 class NanSource : public BatchSource {
  public:
   int64_t dim() const override { return 16; }

@@ -89,7 +89,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
 
 absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
   // Default: the paper's 512 features in 256 dims; quick: a quarter of each.
-  const Scale sc = ctx.quick ? Scale{128, 64, 256, 400, 4096} : Scale{512, 256, 1024, 800, 16384};
+  const Scale sc = ctx.quick ? Scale{128, 64, 256, 400, 4096} : Scale{512, 256, 512, 500, 8192};
   const std::string scale_note =
       absl::StrCat("synthetic n_gt=", sc.n_gt, " d=", sc.d, ", ", sc.steps, " steps x batch ",
                    sc.batch, " (papers: far longer runs); eval window ", sc.n_eval, " vectors");
@@ -170,7 +170,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
       sae::SaeSpec s;
       s.arch = Arch::kTopK;
       s.d = sc.d;
-      s.f = 8 * sc.d;  // a wide dictionary, where latents die
+      s.f = 4 * sc.d;  // a wide dictionary, where latents die
       s.k = k;
       s.k_aux = tricks ? std::min<int64_t>(256, s.f / 2) : 0;
       sae::TrainOptions opt = base;
@@ -185,7 +185,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
     MONOSEM_ASSIGN_OR_RETURN(RunResult with, topk(k_dead, true));
     MONOSEM_ASSIGN_OR_RETURN(RunResult without, topk(k_dead, false));
     const std::string note =
-        absl::StrCat("F = ", 8 * sc.d, ", k = ", k_dead, "; dead = no firing over ", sc.n_eval,
+        absl::StrCat("F = ", 4 * sc.d, ", k = ", k_dead, "; dead = no firing over ", sc.n_eval,
                      " eval vectors; Gao et al.: up to 90% dead without, 7% with (16M latents)");
     rows.push_back(Report("dead_fraction[topk,with_auxk_and_init]", with.m.dead_fraction, kGao, note));
     rows.push_back(Report("dead_fraction[topk,without_auxk_and_init]", without.m.dead_fraction, kGao, note));

@@ -9,6 +9,42 @@
 
 namespace monosem::sae {
 
+absl::StatusOr<SaeSpec> SpecFromConfig(const SaeConfig& c) {
+  SaeSpec s;
+  switch (c.architecture()) {
+    case SaeConfig::RELU_L1: s.arch = Arch::kReluL1; break;
+    case SaeConfig::TOPK: s.arch = Arch::kTopK; break;
+    case SaeConfig::BATCH_TOPK: s.arch = Arch::kBatchTopK; break;
+    case SaeConfig::JUMPRELU: s.arch = Arch::kJumpReLU; break;
+    default:
+      return absl::InvalidArgumentError(
+          "sae config: architecture must be RELU_L1, TOPK, BATCH_TOPK or JUMPRELU");
+  }
+  s.d = c.d_in();
+  s.f = c.d_sae();
+  s.k = c.k();
+  s.l1 = c.l1_coefficient();
+  s.k_aux = c.k_aux();
+  if (c.aux_coefficient() != 0) s.aux_coef = c.aux_coefficient();
+  if (c.jumprelu_bandwidth() != 0) s.bandwidth = c.jumprelu_bandwidth();
+  MONOSEM_RETURN_IF_ERROR(ValidateSpec(s));
+  return s;
+}
+
+void ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* opt) {
+  if (t.steps() > 0) opt->steps = t.steps();
+  if (t.batch_size() > 0) opt->batch = t.batch_size();
+  if (t.lr() > 0) opt->adam.lr = t.lr();
+  if (t.beta1() > 0) opt->adam.beta1 = t.beta1();
+  if (t.beta2() > 0) opt->adam.beta2 = t.beta2();
+  if (t.eps() > 0) opt->adam.eps = t.eps();
+  if (t.seed() != 0) opt->seed = t.seed();
+  if (c.dead_tokens() > 0) opt->dead_tokens = c.dead_tokens();
+  opt->resample = !c.disable_resampling();
+  opt->geometric_median_init = !c.disable_geometric_median_init();
+  opt->encoder_from_decoder = !c.disable_encoder_from_decoder();
+}
+
 Tensor GeometricMedian(const Tensor& sample, int max_iter, double tol) {
   const int64_t N = sample.dim(0), d = sample.dim(1);
   std::vector<double> y(d, 0.0), next(d);

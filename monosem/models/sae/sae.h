@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "monosem/models/sae/sae_kernels.h"
 #include "monosem/tensor.h"
+#include "proto/config.pb.h"
 
 namespace monosem::sae {
 
@@ -54,6 +55,11 @@ struct TrainOptions {
   int64_t resample_pool = 8192;  // inputs scored (the paper: 819,200)
   double batch_topk_threshold_decay = 0.99;
 };
+
+// A spec and training options from a RunConfig's SaeConfig / TrainConfig
+// (unset fields keep the papers' defaults); errors name the bad field.
+absl::StatusOr<SaeSpec> SpecFromConfig(const SaeConfig& c);
+void ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* opt);
 
 struct StepLog {
   int64_t step = 0;
