@@ -1,0 +1,172 @@
+// SAE training-step throughput for every backend with SAE kernels, the TopK
+// step-time scaling with F at fixed k, and a fixed-budget seeded quality run
+// whose counters (loss, l0, dead_fraction, fvu) the CI gate can gate.
+//
+// FLOPs per training step are the algorithm's, counted from the shapes:
+//   relu_l1, jumprelu (dense): encoder 2BFd + decoder 2BFd + dW_dec 2BFd
+//     + d f 2BFd + dW_enc 2BFd = 10 B F d (b_dec's encoder-side gradient is
+//     a GEMV, -W_enc^T db_enc, and not counted);
+//   topk, batch_topk: the dense encoder 2BFd plus the sparse work on the
+//     B k active pairs, 8 B k d (decode, d f, dW_dec, dW_enc); the sparse
+//     part is counted as sparse work, whatever a backend executes.
+// Bytes: x read once; W_enc and W_dec with their Adam moments read and
+// written once (2 * 2 * F * d * 3 floats).
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "benchmarks/bench_util.h"
+#include "monosem/models/sae/sae.h"
+#include "monosem/models/sae/sae_kernels.h"
+#include "monosem/models/sae/sae_metrics.h"
+#include "monosem/models/sae/synthetic.h"
+#include "monosem/random_fill.h"
+
+namespace monosem::bench {
+namespace {
+
+using sae::Arch;
+
+double StepFlops(Arch a, double B, double F, double d, double k) {
+  if (a == Arch::kTopK || a == Arch::kBatchTopK) return 2 * B * F * d + 8 * B * k * d;
+  return 10 * B * F * d;
+}
+
+struct StepShape {
+  int64_t b, d, f, k;
+};
+
+void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+  auto k = sae::SaeKernelRegistry::Create(backend);
+  if (!k.ok() || !(*k)->Available().ok()) {
+    state.SkipWithError("backend unavailable");
+    return;
+  }
+  sae::SaeSpec s;
+  s.arch = arch;
+  s.d = sh.d;
+  s.f = sh.f;
+  s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
+  s.k_aux = 0;
+  s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
+  sae::SaeParams p = sae::SaeParams::Zeros(s), m = sae::SaeParams::Zeros(s),
+                 v = sae::SaeParams::Zeros(s);
+  const float bound = 1.0f / std::sqrt(static_cast<float>(sh.d));
+  FillUniform(1, 1, -bound, bound, &p.w_enc);
+  FillUniform(1, 2, -bound, bound, &p.w_dec);
+  FillUniform(1, 3, -0.01f, 0.01f, &p.b_enc);
+  p.threshold.Fill(0.001f);
+  Tensor x = Tensor::Uninitialized({sh.b, sh.d});
+  FillUniform(1, 4, -1, 1, &x);
+  sae::SaeStepOut out;
+  sae::AdamConfig adam;
+  int64_t step = 0;
+  for (auto _ : state) {
+    PlantedSlowdown planted;
+    absl::Status st = (*k)->LossAndGrad(s, p, x, {}, &out);
+    if (st.ok()) st = (*k)->ProjectDecoderGrad(p.w_dec, &out.grad.w_dec);
+    if (st.ok()) st = (*k)->Adam(adam, ++step, s, out.grad, &p, &m, &v);
+    if (st.ok()) st = (*k)->NormalizeDecoderRows(&p.w_dec);
+    if (!st.ok()) {
+      state.SkipWithError(std::string(st.message()).c_str());
+      break;
+    }
+    benchmark::ClobberMemory();
+  }
+  SetThroughput(state, StepFlops(arch, sh.b, sh.f, sh.d, sh.k),
+                4.0 * (sh.b * sh.d + 12.0 * sh.f * sh.d));
+  state.counters["l0"] = out.l0;
+}
+
+// A fixed-budget seeded run on synthetic ground truth: the same numbers on
+// every run with one thread (the gate's default), so they gate quality.
+void BM_SaeQuality(benchmark::State& state, Arch arch) {
+  const bool smoke = SmokeMode();
+  sae::SyntheticOptions so;
+  so.n_gt = 64;
+  so.d = 32;
+  so.seed = 9;
+  sae::SaeSpec s;
+  s.arch = arch;
+  s.d = so.d;
+  s.f = 128;
+  s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? 8 : 0;
+  s.k_aux = s.k > 0 ? 32 : 0;
+  s.l1 = arch == Arch::kJumpReLU ? 0.01f : 0.05f;
+  sae::TrainOptions opt;
+  opt.steps = smoke ? 20 : 300;
+  opt.batch = 256;
+  opt.seed = 3;
+  opt.geometric_median_sample = 1024;
+  opt.resample_pool = 1024;
+  sae::SaeMetrics m;
+  double loss = 0;
+  for (auto _ : state) {
+    auto data = sae::SyntheticData::Create(so);
+    auto t = sae::SaeTrainer::Create(s, opt, "cpu");
+    absl::Status st = t.ok() ? (*t)->Init(*data) : t.status();
+    if (st.ok()) st = (*t)->Train(*data, {opt.steps});
+    if (!st.ok()) {
+      state.SkipWithError(std::string(st.message()).c_str());
+      return;
+    }
+    loss = (*t)->log().back().loss;
+    data->Seek(int64_t{1} << 40);
+    auto r = sae::Evaluate((*t)->kernels(), s, (*t)->params(), *data, 8192, 1024);
+    if (!r.ok()) {
+      state.SkipWithError(std::string(r.status().message()).c_str());
+      return;
+    }
+    m = *r;
+  }
+  state.counters["loss"] = loss;
+  state.counters["l0"] = m.l0;
+  state.counters["dead_fraction"] = m.dead_fraction;
+  state.counters["fvu"] = m.fvu;
+}
+
+void Register() {
+  const bool smoke = SmokeMode();
+  const std::vector<int64_t> fs = smoke ? std::vector<int64_t>{256}
+                                        : std::vector<int64_t>{4096, 16384, 32768};
+  const int64_t B = smoke ? 64 : 4096, d = smoke ? 32 : 512, k = smoke ? 8 : 32;
+  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {
+    for (int64_t f : fs) {
+      for (const std::string& name : sae::SaeKernelRegistry::Names()) {
+        // The reference is the spec, not a contender: smoke runs only.
+        if (name == "reference" && !smoke) continue;
+        benchmark::RegisterBenchmark(
+            absl::StrCat("BM_SaeTrainStep/", sae::ArchName(a), "_d", d, "_F", f, "_B", B, "/", name)
+                .c_str(),
+            BM_SaeTrainStep, name, a, StepShape{B, d, f, k})
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+  // TopK step time against F at fixed k (a smaller batch keeps it quick).
+  const std::vector<int64_t> scale_f = smoke ? std::vector<int64_t>{128, 256}
+                                             : std::vector<int64_t>{2048, 4096, 8192, 16384, 32768};
+  for (int64_t f : scale_f) {
+    for (const std::string& name : sae::SaeKernelRegistry::Names()) {
+      if (name == "reference" && !smoke) continue;
+      benchmark::RegisterBenchmark(
+          absl::StrCat("BM_SaeTopKScaling/k", k, "_d", d, "_B", smoke ? 64 : 1024, "_F", f, "/", name)
+              .c_str(),
+          BM_SaeTrainStep, name, Arch::kTopK, StepShape{smoke ? 64 : 1024, d, f, k})
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {
+    benchmark::RegisterBenchmark(absl::StrCat("BM_SaeQuality/", sae::ArchName(a)).c_str(),
+                                 BM_SaeQuality, a)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+MONOSEM_BENCHMARK_REGISTRAR(sae, Register);
+
+}  // namespace
+}  // namespace monosem::bench

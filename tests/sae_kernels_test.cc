@@ -1,0 +1,234 @@
+// Every registered SAE kernel set against the reference (fresh random inputs,
+// awkward shapes, k = 1 and k = F, outputs poisoned with NaN first), and the
+// reference's hand-written gradients against LibTorch autograd in float64.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "kernels/torch/sae_torch.h"
+#include "monosem/compare.h"
+#include "monosem/models/sae/sae_kernels.h"
+#include "monosem/random_fill.h"
+#include "tests/testing/cross_check.h"
+
+namespace monosem::sae {
+namespace {
+
+using ::monosem::testing::Poison;
+using ::monosem::testing::TestSeed;
+
+struct Case {
+  Arch arch;
+  int64_t b, d, f, k, k_aux;
+  std::string Name() const {
+    return absl::StrCat(ArchName(arch), "_B", b, "_d", d, "_F", f, "_k", k, "_aux", k_aux);
+  }
+};
+
+std::vector<Case> Cases() {
+  std::vector<Case> cs;
+  struct S {
+    int64_t b, d, f;
+  };
+  const std::vector<S> shapes = {{1, 1, 1}, {7, 5, 13}, {3, 17, 31}, {33, 9, 64}, {20, 40, 129}};
+  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {
+    for (const S& s : shapes) {
+      if (a == Arch::kTopK || a == Arch::kBatchTopK) {
+        std::vector<int64_t> ks = {1, std::min<int64_t>(3, s.f), s.f};
+        ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+        for (int64_t k : ks) {
+          cs.push_back({a, s.b, s.d, s.f, k, 0});
+          if (s.f > 1) cs.push_back({a, s.b, s.d, s.f, k, std::min<int64_t>(5, s.f)});
+        }
+      } else {
+        cs.push_back({a, s.b, s.d, s.f, 0, 0});
+      }
+    }
+  }
+  return cs;
+}
+
+SaeSpec SpecOf(const Case& c) {
+  SaeSpec s;
+  s.arch = c.arch;
+  s.d = c.d;
+  s.f = c.f;
+  s.k = c.k;
+  s.k_aux = c.k_aux;
+  s.l1 = c.arch == Arch::kJumpReLU ? 0.3f : 0.7f;
+  // A wide STE window so that the threshold gradient is exercised.
+  s.bandwidth = 0.2f;
+  return s;
+}
+
+struct Inputs {
+  SaeParams p;
+  Tensor x;
+  std::vector<uint8_t> dead;
+};
+
+Inputs MakeInputs(const Case& c, uint64_t seed) {
+  const SaeSpec s = SpecOf(c);
+  Inputs in;
+  in.p = SaeParams::Zeros(s);
+  FillUniform(seed, 1, -0.5f, 0.5f, &in.p.w_enc);
+  FillUniform(seed, 2, -0.2f, 0.3f, &in.p.b_enc);
+  FillUniform(seed, 3, -0.5f, 0.5f, &in.p.w_dec);
+  FillUniform(seed, 4, -0.3f, 0.3f, &in.p.b_dec);
+  FillUniform(seed, 5, 0.0f, 0.3f, &in.p.threshold);
+  in.x = Tensor::Uninitialized({c.b, c.d});
+  FillUniform(seed, 6, -1.0f, 1.0f, &in.x);
+  Tensor dm({c.f});
+  FillUniform(seed, 7, 0.0f, 1.0f, &dm);
+  in.dead.resize(c.f);
+  for (int64_t i = 0; i < c.f; ++i) in.dead[i] = dm[i] < 0.5f;
+  return in;
+}
+
+uint64_t CaseSeed(const Case& c) {
+  return TestSeed() * 1000003u + c.b * 7919u + c.d * 104729u + c.f * 13u + c.k * 31u +
+         static_cast<uint64_t>(c.arch) * 1299709u + c.k_aux;
+}
+
+std::vector<std::string> Backends() {
+  std::vector<std::string> n;
+  for (const std::string& b : SaeKernelRegistry::Names()) {
+    if (b != "reference") n.push_back(b);
+  }
+  return n;
+}
+
+void ExpectClose(const Tensor& got, const Tensor& want, int64_t depth, const std::string& what) {
+  Comparison cmp = Compare(got, want, Float32Tolerance(depth));
+  EXPECT_TRUE(cmp.ok) << what << ": " << cmp.message;
+}
+
+class SaeCrossBackend : public ::testing::TestWithParam<std::tuple<std::string, Case>> {};
+
+TEST_P(SaeCrossBackend, LossGradientsAndForwardMatchReference) {
+  const auto& [name, c] = GetParam();
+  auto k = SaeKernelRegistry::Create(name);
+  ASSERT_TRUE(k.ok()) << k.status();
+  if (absl::Status st = (*k)->Available(); !st.ok()) GTEST_SKIP() << st.message();
+  auto ref = SaeKernelRegistry::Create("reference");
+  ASSERT_TRUE(ref.ok());
+  const SaeSpec s = SpecOf(c);
+  Inputs in = MakeInputs(c, CaseSeed(c));
+  const std::string where = absl::StrCat(name, " ", c.Name(), " (seed ", TestSeed(), ")");
+
+  SaeStepOut want, got;
+  want.grad = SaeParams::Zeros(s);
+  got.grad = SaeParams::Zeros(s);
+  for (auto& [n, t] : want.grad.Named()) Poison(t);
+  for (auto& [n, t] : got.grad.Named()) Poison(t);
+  SaeCodes want_codes, got_codes;
+  ASSERT_TRUE((*ref)->LossAndGrad(s, in.p, in.x, in.dead, &want, &want_codes).ok());
+  absl::Status st = (*k)->LossAndGrad(s, in.p, in.x, in.dead, &got, &got_codes);
+  ASSERT_TRUE(st.ok()) << where << ": " << st;
+  const int64_t depth = 4 * (c.b + c.d + c.f);
+  EXPECT_NEAR(got.loss, want.loss, 1e-5 * (1 + std::fabs(want.loss))) << where;
+  EXPECT_NEAR(got.recon, want.recon, 1e-5 * (1 + std::fabs(want.recon))) << where;
+  EXPECT_NEAR(got.aux, want.aux, 1e-5 * (1 + std::fabs(want.aux))) << where;
+  EXPECT_NEAR(got.l0, want.l0, 1e-9) << where;
+  EXPECT_EQ(got.fired, want.fired) << where;
+  if (c.arch == Arch::kBatchTopK) {
+    EXPECT_NEAR(got.min_kept, want.min_kept, 1e-5) << where;
+  }
+  ExpectClose(got_codes.ToDense(), want_codes.ToDense(), c.d + 1, where + " codes");
+  const auto gn = got.grad.Named();
+  const auto wn = want.grad.Named();
+  for (size_t t = 0; t < gn.size(); ++t) {
+    ExpectClose(*gn[t].second, *wn[t].second, depth, where + " grad " + gn[t].first);
+  }
+
+  // Inference forward.
+  Tensor want_xh = Tensor::Uninitialized({c.b, c.d}), got_xh = Tensor::Uninitialized({c.b, c.d});
+  Poison(&want_xh);
+  Poison(&got_xh);
+  SaeCodes wc, gc;
+  ASSERT_TRUE((*ref)->Forward(s, in.p, in.x, &wc, &want_xh).ok());
+  ASSERT_TRUE((*k)->Forward(s, in.p, in.x, &gc, &got_xh).ok());
+  ExpectClose(got_xh, want_xh, c.d + c.f, where + " forward x_hat");
+  ExpectClose(gc.ToDense(), wc.ToDense(), c.d + 1, where + " forward codes");
+
+  // Decoder-norm projection, normalisation and Adam.
+  Tensor wg = in.p.w_enc.Clone(), gg = in.p.w_enc.Clone();
+  ASSERT_TRUE((*ref)->ProjectDecoderGrad(in.p.w_dec, &wg).ok());
+  ASSERT_TRUE((*k)->ProjectDecoderGrad(in.p.w_dec, &gg).ok());
+  {
+    // g - (g.w / w.w) w cancels to ~0 when d = 1: bound the error by the
+    // input's scale, which is what the rounding is relative to.
+    Tolerance t = Float32Tolerance(2 * c.d);
+    double scale = 0;
+    for (int64_t i = 0; i < in.p.w_enc.size(); ++i) scale = std::max<double>(scale, std::fabs(in.p.w_enc[i]));
+    t.atol = 4 * 1.2e-7 * std::sqrt(static_cast<double>(c.d)) * scale;
+    Comparison cmp = Compare(gg, wg, t);
+    EXPECT_TRUE(cmp.ok) << where << " project: " << cmp.message;
+  }
+  Tensor wd = in.p.w_dec.Clone(), gd = in.p.w_dec.Clone();
+  ASSERT_TRUE((*ref)->NormalizeDecoderRows(&wd).ok());
+  ASSERT_TRUE((*k)->NormalizeDecoderRows(&gd).ok());
+  ExpectClose(gd, wd, 2 * c.d, where + " normalize");
+  SaeParams pw = in.p.Clone(), pg = in.p.Clone();
+  SaeParams mw = SaeParams::Zeros(s), vw = SaeParams::Zeros(s), mg = SaeParams::Zeros(s),
+            vg = SaeParams::Zeros(s);
+  AdamConfig ac;
+  ac.lr = 1e-2f;
+  for (int step = 1; step <= 3; ++step) {
+    ASSERT_TRUE((*ref)->Adam(ac, step, s, want.grad, &pw, &mw, &vw).ok());
+    ASSERT_TRUE((*k)->Adam(ac, step, s, want.grad, &pg, &mg, &vg).ok());
+  }
+  const auto an = pg.Named();
+  const auto aw = pw.Named();
+  for (size_t t = 0; t < an.size(); ++t) ExpectClose(*an[t].second, *aw[t].second, 12, where + " adam " + an[t].first);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, SaeCrossBackend,
+                         ::testing::Combine(::testing::ValuesIn(Backends()),
+                                            ::testing::ValuesIn(Cases())),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + std::get<1>(info.param).Name();
+                         });
+
+// The reference's hand-written backward against autograd in float64.
+class SaeAutograd : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SaeAutograd, ReferenceGradientsMatchAutograd) {
+  const Case& c = GetParam();
+  const SaeSpec s = SpecOf(c);
+  Inputs in = MakeInputs(c, CaseSeed(c) + 17);
+  auto ref = SaeKernelRegistry::Create("reference");
+  ASSERT_TRUE(ref.ok());
+  SaeStepOut want, got;
+  got.grad = SaeParams::Zeros(s);
+  got.fired.assign(s.f, 0);
+  ASSERT_TRUE((*ref)->LossAndGrad(s, in.p, in.x, in.dead, &want).ok());
+  absl::Status st = TorchAutogradLossAndGrad(s, in.p, in.x, in.dead, /*float64=*/true, &got, nullptr);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_NEAR(got.loss, want.loss, 1e-9 * (1 + std::fabs(want.loss))) << c.Name();
+  const auto gn = got.grad.Named();
+  const auto wn = want.grad.Named();
+  for (size_t t = 0; t < gn.size(); ++t) {
+    // Both accumulate in double and round once to float32.
+    ExpectClose(*gn[t].second, *wn[t].second, 4, c.Name() + " autograd grad " + gn[t].first);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllArchitectures, SaeAutograd, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return info.param.Name(); });
+
+TEST(SaeKernels, RegistryHasTheThreeBackends) {
+  const std::vector<std::string> names = SaeKernelRegistry::Names();
+  ASSERT_GE(names.size(), 3u);
+  EXPECT_EQ(names[0], "reference");
+  auto missing = SaeKernelRegistry::Create("no-such-backend");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no-such-backend"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace monosem::sae
