@@ -6,9 +6,16 @@
 // dh = W g, dW = h gᵀ + dh xᵀ: 5 products of 2·B·m·n each, so 10·I·B·m·n.
 // Bytes: x and importance read once, W and b read, dW and db written, and
 // AdamW's param/m/v read+written and grad read (7 passes over I·(m·n + n)).
-// Counters: steps/s (items_per_second), flops, bytes, peak_fraction. The
-// cpu/torch ratio is the ratio of their steps/s at the same shape.
+// Counters: steps/s (items_per_second), flops, bytes, peak_fraction,
+// step_ms (wall time per step, measured here) and, on the torch row (which
+// runs after the cpu row of the same shape), cpu_speedup_vs_torch = torch
+// step_ms / cpu step_ms from this same run. LibTorch's intra-op pool is set
+// to MONOSEM_THREADS (torch::set_num_threads), like OpenMP and OpenBLAS in
+// bench_main.cc, so both backends get the same threads.
+#include <chrono>
 #include <cmath>
+#include <map>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "benchmarks/bench_util.h"
@@ -28,6 +35,12 @@ const ToyShape kShapes[] = {
     {"n400_m30_I32_B1024", 400, 30, 32, 1024},
     {"n20_m5_I64_B1024", 20, 5, 64, 1024},
 };
+
+// Wall ms per step of the latest run of (shape, backend) in this process.
+std::map<std::pair<std::string, std::string>, double>& StepMs() {
+  static auto* m = new std::map<std::pair<std::string, std::string>, double>;
+  return *m;
+}
 
 void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyShape shape) {
   auto backend = BackendRegistry::Create(name);
@@ -54,6 +67,7 @@ void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyShape shape) 
   Tensor loss({s.instances}), dw(w.shape()), db(b.shape());
   Tensor mw(w.shape()), vw(w.shape()), mb(b.shape()), vb(b.shape());
   int64_t step = 0;
+  const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state) {
     ++step;
     absl::Status st = (*kernels)->ForwardBackward(true, x, w, b, imp, &loss, &dw, &db);
@@ -65,6 +79,19 @@ void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyShape shape) 
     }
     benchmark::ClobberMemory();
   }
+  const double step_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+      std::max<int64_t>(1, state.iterations());
+  state.counters["step_ms"] = step_ms;
+  StepMs()[{shape.what, name}] = step_ms;
+  if (name == "torch") {
+    auto cpu = StepMs().find({shape.what, "cpu"});
+    if (cpu != StepMs().end() && cpu->second > 0) {
+      state.counters["cpu_speedup_vs_torch"] = step_ms / cpu->second;
+    }
+  }
+  state.counters["threads"] = Threads();
+  state.counters["torch_threads"] = torch::get_num_threads();
   const double I = s.instances, B = s.batch, n = s.n, m = s.m;
   const double params = I * (m * n + n);
   SetThroughput(state, 10.0 * I * B * m * n,
@@ -78,6 +105,7 @@ void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyShape shape) 
 }
 
 void Register() {
+  torch::set_num_threads(Threads());  // the same threads as OpenMP and OpenBLAS
   for (const ToyShape& shape : kShapes) {
     for (const std::string& name : ToyKernelsRegistry::Names()) {
       // The reference is the spec, not a contender: only at the small shape.

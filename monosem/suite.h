@@ -19,6 +19,9 @@ struct SuiteContext {
   std::string backend = "cpu";
   bool quick = false;
   const RunConfig* config = nullptr;  // from --config, or null for defaults
+  // From --only: comma-separated experiments within a suite (e.g. the toy
+  // suite's exp1..exp4, custom); empty: the suite's default set.
+  std::string only;
 };
 
 struct SuiteInfo {

@@ -30,7 +30,8 @@ std::vector<Case> Cases() {
   std::vector<Case> cases;
   for (bool relu : {true, false}) {
     for (Case c : {Case{1, 1, 1, 1}, Case{3, 7, 2, 1}, Case{5, 33, 13, 7}, Case{2, 64, 20, 5},
-                   Case{67, 9, 20, 5}, Case{2, 31, 400, 30}, Case{1, 17, 5, 5}}) {
+                   Case{67, 9, 20, 5}, Case{2, 31, 400, 30}, Case{1, 17, 5, 5},
+                   Case{2, 13, 37, 29}, Case{1, 9, 90, 20}, Case{2, 19, 30, 11}}) {
       c.relu = relu;
       cases.push_back(c);
     }

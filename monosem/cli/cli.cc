@@ -25,6 +25,7 @@ ABSL_FLAG(std::string, suite, "all", "comma-separated suites to run, or 'all'");
 ABSL_FLAG(bool, quick, false, "small, fast versions of every experiment (for tests)");
 ABSL_FLAG(std::string, backend, "cpu", "backend that trains the models");
 ABSL_FLAG(std::string, config, "", "text-proto RunConfig overriding a suite's defaults");
+ABSL_FLAG(std::string, only, "", "comma-separated experiments within the suites (toy: exp1..exp4, custom)");
 
 namespace monosem {
 namespace {
@@ -47,11 +48,12 @@ const char kUsage[] =
     "  --suite a,b      suites to run (default all)\n"
     "  --quick          small, fast versions of every experiment\n"
     "  --backend NAME   backend that trains the models (default cpu)\n"
-    "  --config FILE    text-proto RunConfig (see proto/config.proto)\n";
+    "  --config FILE    text-proto RunConfig (see proto/config.proto)\n"
+    "  --only a,b       experiments within a suite (toy: exp1,exp2,exp3,exp4,custom)\n";
 
 const std::map<std::string, std::set<std::string>>& CommandFlags() {
   static const auto* flags = new std::map<std::string, std::set<std::string>>{
-      {"reproduce", {"out", "suite", "quick", "backend", "config"}},
+      {"reproduce", {"out", "suite", "quick", "backend", "config", "only"}},
       {"backends", {}},
       {"suites", {}},
       {"help", {}},
@@ -148,6 +150,7 @@ int Reproduce(std::ostream& out, std::ostream& err) {
   ctx.quick = absl::GetFlag(FLAGS_quick);
   ctx.backend = config.backend().empty() ? absl::GetFlag(FLAGS_backend) : config.backend();
   ctx.config = config_path.empty() ? nullptr : &config;
+  ctx.only = absl::GetFlag(FLAGS_only);
 
   auto backend = BackendRegistry::Create(ctx.backend);
   if (!backend.ok()) {

@@ -42,6 +42,14 @@ std::string ScaleNote(const ToySpec& s, bool quick) {
                       s.adam.lr);
 }
 
+// Applies the config's train overrides; returns a note for the rows.
+std::string ApplyOverrides(const ToyExperimentScale& x, ToySpec* s) {
+  if (x.steps > 0) s->steps = x.steps;
+  if (x.batch > 0) s->batch = x.batch;
+  if (x.lr > 0) s->adam.lr = x.lr;
+  return x.steps > 0 || x.batch > 0 || x.lr > 0 ? "; train overridden by --config" : "";
+}
+
 ToyMetrics InstanceMetrics(const ToySpec& s, const Tensor& w, int64_t j) {
   return ComputeToyMetrics(w.data() + j * s.m * s.n, s.m, s.n);
 }
@@ -91,6 +99,7 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentTopFeatures(const ToyExperim
       s.batch = 256;
       s.adam.lr = 5e-3f;
     }
+    ApplyOverrides(x, &s);
     MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
     const std::string model = relu ? "relu" : "linear";
     AppendFeatures(s, r.w, model, &csv);
@@ -138,42 +147,75 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentTopFeatures(const ToyExperim
 }
 
 // 2. n=5, m=2, I_i = 0.9^i, feature probability 20^(−linspace(0, 1, 10)).
+// As in the paper's practice, several runs (instances with their own init and
+// data) per density, keeping the one with the lowest evaluation loss: a single
+// run can stall with the least important feature small (measured at lr 1e-3,
+// 10k steps: 4 represented, the 5th at norm 0.28), a local optimum that a
+// lower-loss sibling run avoids.
 absl::StatusOr<std::vector<ResultRow>> ToyExperimentPentagon(const ToyExperimentScale& x) {
+  constexpr int kDensities = 10;
+  const int runs = x.quick ? 4 : 8;
   ToySpec s;
   s.n = 5;
   s.m = 2;
   s.relu = true;
-  s.instances = 10;
-  for (int j = 0; j < 10; ++j) {
-    s.sparsity.push_back(1.0f - static_cast<float>(std::pow(20.0, -j / 9.0)));
-    for (int i = 0; i < s.n; ++i) s.importance.push_back(std::pow(0.9f, i));
+  s.instances = kDensities * runs;
+  for (int j = 0; j < kDensities; ++j) {
+    for (int k = 0; k < runs; ++k) {
+      s.sparsity.push_back(1.0f - static_cast<float>(std::pow(20.0, -j / 9.0)));
+      for (int i = 0; i < s.n; ++i) s.importance.push_back(std::pow(0.9f, i));
+    }
   }
   s.seed = 2;
-  // lr 1e-2 rather than the notebook's 1e-3: at 1e-3 the least important
-  // feature had not grown in 10k steps (measured: 4 represented, the 5th at
-  // norm 0.28), so the pentagon needs either a larger rate or many more steps.
-  s.adam.lr = 1e-2f;
+  s.adam.lr = 1e-3f;  // the notebook's
   if (x.quick) {
     s.steps = 3000;
     s.batch = 256;
+    s.adam.lr = 1e-2f;  // quick mode: 3k steps need a larger rate
   }
+  const std::string overridden = ApplyOverrides(x, &s);
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(x.backend));
+  MONOSEM_ASSIGN_OR_RETURN(std::vector<double> eval, EvaluateToy(s, r.w, r.b, *kernels, 16));
+  // Keep the lowest-loss run per density.
+  ToySpec best = s;
+  best.instances = kDensities;
+  best.sparsity.clear();
+  best.importance.clear();
+  Tensor w({kDensities, s.m, s.n});
+  std::vector<int> represented_runs(kDensities, 0);
+  for (int j = 0; j < kDensities; ++j) {
+    int pick = 0;
+    for (int k = 0; k < runs; ++k) {
+      const int64_t inst = static_cast<int64_t>(j) * runs + k;
+      if (eval[inst] < eval[j * runs + pick]) pick = k;
+      represented_runs[j] += InstanceMetrics(s, r.w, inst).represented == 5;
+    }
+    const int64_t inst = static_cast<int64_t>(j) * runs + pick;
+    best.sparsity.push_back(s.sparsity[inst]);
+    best.importance.insert(best.importance.end(), s.importance.begin() + inst * s.n,
+                           s.importance.begin() + (inst + 1) * s.n);
+    std::copy(r.w.data() + inst * s.m * s.n, r.w.data() + (inst + 1) * s.m * s.n,
+              w.data() + j * s.m * s.n);
+  }
   std::string csv = FeatureHeader(2);
-  AppendFeatures(s, r.w, "relu", &csv);
+  AppendFeatures(best, w, "relu", &csv);
   MONOSEM_RETURN_IF_ERROR(WriteCsv(x, "toy_exp2_n5_m2.csv", csv));
+  const std::string setup = absl::StrCat("lowest eval loss of ", runs, " runs per density; ",
+                                         ScaleNote(s, x.quick), overridden);
   std::vector<ResultRow> rows;
-  const ToyMetrics met = InstanceMetrics(s, r.w, s.instances - 1);
+  const ToyMetrics met = InstanceMetrics(best, w, kDensities - 1);
   rows.push_back(MakeRow(kSuite, "represented[n5_m2_sparsest]", met.represented, WITHIN_TOLERANCE,
-                         5, 0, kPaper,
-                         absl::StrCat("feature probability 1/20; ", ScaleNote(s, x.quick),
-                                      " (notebook: lr 1e-3, see toy_experiments.cc)"),
-                         5));
+                         5, 0, kPaper, absl::StrCat("feature probability 1/20; ", setup), 5));
   // A pentagon: five represented features, each with D_i = 2/5 (5 in 2-D).
   double worst = 0;
   for (double d : met.dimensionality) worst = std::max(worst, std::fabs(d - 0.4));
   rows.push_back(MakeRow(kSuite, "pentagon_max_abs_Di_minus_0.4[n5_m2_sparsest]", worst, AT_MOST,
                          0.05, 0, kPaper, "0 for a regular pentagon (D_i = 2/5)", 0));
-  const ToyMetrics dense = InstanceMetrics(s, r.w, 0);
+  rows.push_back(MakeRow(kSuite, "pentagon_runs_with_5_represented[n5_m2_sparsest]",
+                         represented_runs[kDensities - 1], REPORT_ONLY, kNaN, 0, kPaper,
+                         absl::StrCat("of ", runs, " runs at feature probability 1/20")));
+  const ToyMetrics dense = InstanceMetrics(best, w, 0);
   rows.push_back(MakeRow(kSuite, "represented[n5_m2_dense]", dense.represented, WITHIN_TOLERANCE,
                          2, 0, kPaper, "feature probability 1: the top m = 2 features", 2));
   return rows;
@@ -206,6 +248,7 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentPhaseDiagram(const ToyExperi
       }
     }
   }
+  ApplyOverrides(x, &s);
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
   int points = 0, trained_vs_exact = 0, trained_vs_exact_far = 0, far_exact = 0;
   int closed_vs_exact = 0, closed_vs_exact_far = 0, far_closed = 0, trained_vs_closed = 0;
@@ -308,6 +351,7 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentUniform(const ToyExperimentS
   for (double v : inv_density) s.sparsity.push_back(static_cast<float>(1.0 - 1.0 / v));
   s.importance.assign(s.instances * s.n, 1.0f);
   s.seed = 4;
+  ApplyOverrides(x, &s);
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
   const std::string scale =
       absl::StrCat("n=", s.n, ", m=", s.m, "; ", ScaleNote(s, x.quick),
@@ -372,6 +416,35 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentUniform(const ToyExperimentS
   rows.push_back(MakeRow(kSuite, "uniform_median_sum_Di_over_m", median, REPORT_ONLY, 1.0, 0,
                          kPaper, "Σ_i D_i ≈ m when features pack efficiently; median over sweep",
                          1.0));
+  return rows;
+}
+
+absl::StatusOr<std::vector<ResultRow>> ToyExperimentCustom(const ToyExperimentScale& x,
+                                                           const RunConfig& config) {
+  MONOSEM_ASSIGN_OR_RETURN(ToySpec s, ToySpecFromConfig(config));
+  MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(x.backend));
+  MONOSEM_ASSIGN_OR_RETURN(std::vector<double> eval, EvaluateToy(s, r.w, r.b, *kernels, 8));
+  std::string csv = FeatureHeader(s.m);
+  AppendFeatures(s, r.w, s.relu ? "relu" : "linear", &csv);
+  MONOSEM_RETURN_IF_ERROR(WriteCsv(x, "toy_custom.csv", csv));
+  const std::string name = config.name().empty() ? "custom" : config.name();
+  const std::string note = absl::StrCat("--config run '", name, "': n=", s.n, ", m=", s.m, ", ",
+                                        s.instances, " instances, ", s.relu ? "ReLU" : "linear",
+                                        "; ", ScaleNote(s, false), ", seed ", s.seed);
+  std::vector<ResultRow> rows;
+  for (int64_t j = 0; j < s.instances; ++j) {
+    const ToyMetrics met = InstanceMetrics(s, r.w, j);
+    const std::string tag = absl::StrCat("[", name, "_i", j, "_S", s.sparsity[j], "]");
+    rows.push_back(MakeRow(kSuite, absl::StrCat("custom_eval_loss", tag), eval[j], REPORT_ONLY,
+                           kNaN, 0, "", note));
+    rows.push_back(MakeRow(kSuite, absl::StrCat("custom_represented", tag), met.represented,
+                           REPORT_ONLY, kNaN, 0, "", note));
+    rows.push_back(MakeRow(kSuite, absl::StrCat("custom_features_per_dim", tag),
+                           met.features_per_dim, REPORT_ONLY, kNaN, 0, "", note));
+    rows.push_back(MakeRow(kSuite, absl::StrCat("custom_d_star", tag), met.d_star, REPORT_ONLY,
+                           kNaN, 0, "", note));
+  }
   return rows;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "proto/config.pb.h"
 #include "proto/result.pb.h"
 
 namespace monosem {
@@ -19,7 +20,20 @@ struct ToyExperimentScale {
   bool quick = false;
   std::string backend = "cpu";
   std::string out_dir;  // CSVs go here; empty: none written
+  // Overrides from a RunConfig's `train { ... }` (0: the experiment's own
+  // setting); rows then say so in their notes.
+  int64_t steps = 0;
+  int64_t batch = 0;
+  float lr = 0;
 };
+
+// A custom run from a text-proto RunConfig with a `toy { ... }` section
+// (sizes, instances, importance, sparsity) and `train { ... }` (steps, batch,
+// lr, AdamW, seed): trains it and reports per instance the final evaluation
+// loss, represented, features_per_dim and D* (report-only rows), and writes
+// toy_custom.csv (per-feature norm, interference, D_i and W columns).
+absl::StatusOr<std::vector<ResultRow>> ToyExperimentCustom(const ToyExperimentScale& x,
+                                                           const RunConfig& config);
 
 absl::StatusOr<std::vector<ResultRow>> ToyExperimentTopFeatures(const ToyExperimentScale& x);
 absl::StatusOr<std::vector<ResultRow>> ToyExperimentPentagon(const ToyExperimentScale& x);

@@ -23,17 +23,20 @@ void FillBatch(const ToySpec& spec, uint64_t seed, int64_t step, Tensor* x) {
     const float S = spec.sparsity[j];
     float* out = x->data() + j * per;
     const uint64_t e0 = static_cast<uint64_t>(step) * per;
-    uint64_t blk = e0 / 4;
-    PhiloxBlock words = rng.Block(blk);
-    for (int64_t k = 0; k < per; ++k) {
-      const uint64_t e = e0 + k;
-      if (e / 4 != blk) {
-        blk = e / 4;
-        words = rng.Block(blk);
-      }
-      const float u = WordToUniform(words[e % 4]);
-      out[k] = u < S ? 0.0f : (u - S) / (1.0f - S);
+    auto map = [S](uint32_t word) {  // bit-identical to the per-element form
+      const float u = WordToUniform(word);
+      return u < S ? 0.0f : (u - S) / (1.0f - S);
+    };
+    int64_t k = 0;
+    for (; k < per && (e0 + k) % 4 != 0; ++k) out[k] = map(rng.WordAt(e0 + k));
+    for (; k + 4 <= per; k += 4) {  // whole Philox blocks
+      const PhiloxBlock words = rng.Block((e0 + k) / 4);
+      out[k] = map(words[0]);
+      out[k + 1] = map(words[1]);
+      out[k + 2] = map(words[2]);
+      out[k + 3] = map(words[3]);
     }
+    for (; k < per; ++k) out[k] = map(rng.WordAt(e0 + k));
   }
 }
 
