@@ -32,4 +32,13 @@ expect 0 "1 passed|passed, 0 failed" -- reproduce --suite=smoke --quick --out "$
 if [[ ! -s "$OUT/results.json" ]] || ! grep -q '"suite": "smoke"' "$OUT/results.json"; then
   echo "FAIL: results.json missing or without smoke rows"; fail=1
 fi
+printf 'transformer { n_ctx: 100000 }\n' > "$OUT.ctx.textproto"
+expect 1 "transformer.n_ctx 100000 is over the maximum context length" -- reproduce --suite=transformer --quick --config "$OUT.ctx.textproto" --out "$OUT"
+printf 'data { n_train: -1 }\n' > "$OUT.empty.textproto"
+expect 1 "empty corpus" -- reproduce --suite=transformer --quick --config "$OUT.empty.textproto" --out "$OUT"
+printf 'transformer { d_model: 16 n_heads: 2 n_ctx: 16 d_mlp: 16 }\ntrain { steps: 200 }\n' > "$OUT.tiny.textproto"
+expect 0 "loss_per_byte_heldout\\[A\\].*pass" -- reproduce --suite=transformer --quick --config "$OUT.tiny.textproto" --out "$OUT/t"
+if ! grep -q '"activations"' "$OUT/t/transformer_manifest.json" 2>/dev/null; then
+  echo "FAIL: transformer_manifest.json missing"; fail=1
+fi
 exit $fail
