@@ -78,19 +78,6 @@ MONOSEM_REGISTER_GOLDEN_OP(sum_rows, "sum_rows", ElementwiseOp);
 MONOSEM_REGISTER_GOLDEN_OP(add_row_bias, "add_row_bias", ElementwiseOp);
 MONOSEM_REGISTER_GOLDEN_OP(adamw, "adamw", ElementwiseOp);
 
-InputSpec Uniform(const std::string& name, std::vector<int64_t> shape, uint64_t seed,
-                  uint64_t stream) {
-  InputSpec s;
-  s.set_name(name);
-  for (int64_t d : shape) s.add_shape(d);
-  s.set_seed(seed);
-  s.set_stream(stream);
-  s.set_distribution(InputSpec::UNIFORM);
-  s.set_low(-1);
-  s.set_high(1);
-  return s;
-}
-
 GoldenFile KernelCases() {
   GoldenFile f;
   f.set_description(
@@ -114,13 +101,13 @@ GoldenFile KernelCases() {
           (*c->mutable_params())["alpha"] = beta != 0 ? "-0.75" : "1";
           (*c->mutable_params())["beta"] = beta != 0 ? "0.5" : "0";
           ++seed;
-          *c->add_inputs() = Uniform("a", ta[0] == 'N' ? std::vector<int64_t>{g.m, g.k}
+          *c->add_inputs() = UniformInput("a", ta[0] == 'N' ? std::vector<int64_t>{g.m, g.k}
                                                        : std::vector<int64_t>{g.k, g.m},
                                      seed, 1);
-          *c->add_inputs() = Uniform("b", tb[0] == 'N' ? std::vector<int64_t>{g.k, g.n}
+          *c->add_inputs() = UniformInput("b", tb[0] == 'N' ? std::vector<int64_t>{g.k, g.n}
                                                        : std::vector<int64_t>{g.n, g.k},
                                      seed, 2);
-          if (beta != 0) *c->add_inputs() = Uniform("c", {g.m, g.n}, seed, 3);
+          if (beta != 0) *c->add_inputs() = UniformInput("c", {g.m, g.n}, seed, 3);
           *c->mutable_tolerance() = ToSpec(Float32Tolerance(g.k + (beta != 0)));
         }
       }
@@ -131,10 +118,10 @@ GoldenFile KernelCases() {
     c->set_name(absl::StrCat(op, "_9x17"));
     c->set_op(op);
     ++seed;
-    *c->add_inputs() = Uniform(std::string(op) == "adamw" ? "x" : "x", {9, 17}, seed, 1);
-    if (std::string(op) == "add_row_bias") *c->add_inputs() = Uniform("bias", {17}, seed, 2);
+    *c->add_inputs() = UniformInput("x", {9, 17}, seed, 1);
+    if (std::string(op) == "add_row_bias") *c->add_inputs() = UniformInput("bias", {17}, seed, 2);
     if (std::string(op) == "adamw") {
-      *c->add_inputs() = Uniform("grad", {9, 17}, seed, 2);
+      *c->add_inputs() = UniformInput("grad", {9, 17}, seed, 2);
       (*c->mutable_params())["lr"] = "0.01";
       (*c->mutable_params())["weight_decay"] = "0.1";
       (*c->mutable_params())["steps"] = "3";

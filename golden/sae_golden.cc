@@ -116,19 +116,6 @@ absl::StatusOr<TensorMap> TrainOp(Backend& b, const GoldenCase& c, TensorMap&) {
 MONOSEM_REGISTER_GOLDEN_OP(sae_loss_and_grad, "sae_loss_and_grad", LossAndGradOp);
 MONOSEM_REGISTER_GOLDEN_OP(sae_train, "sae_train", TrainOp);
 
-InputSpec Uniform(const std::string& name, std::vector<int64_t> shape, uint64_t seed,
-                  uint64_t stream, float lo, float hi) {
-  InputSpec s;
-  s.set_name(name);
-  for (int64_t d : shape) s.add_shape(d);
-  s.set_seed(seed);
-  s.set_stream(stream);
-  s.set_distribution(InputSpec::UNIFORM);
-  s.set_low(lo);
-  s.set_high(hi);
-  return s;
-}
-
 void SetSpecParams(GoldenCase* c, Arch a, int64_t d, int64_t f, int64_t k, int64_t k_aux, double l1,
                    double bw) {
   auto& p = *c->mutable_params();
@@ -158,13 +145,13 @@ GoldenFile SaeCases() {
     SetSpecParams(c, a, d, F, sparse ? 3 : 0, sparse ? 4 : 0, a == Arch::kJumpReLU ? 0.3 : 0.7,
                   0.2);
     ++seed;
-    *c->add_inputs() = Uniform("x", {B, d}, seed, 1, -1, 1);
-    *c->add_inputs() = Uniform("W_enc", {F, d}, seed, 2, -0.5f, 0.5f);
-    *c->add_inputs() = Uniform("b_enc", {F}, seed, 3, -0.2f, 0.3f);
-    *c->add_inputs() = Uniform("W_dec", {F, d}, seed, 4, -0.5f, 0.5f);
-    *c->add_inputs() = Uniform("b_dec", {d}, seed, 5, -0.3f, 0.3f);
-    *c->add_inputs() = Uniform("threshold", {F}, seed, 6, 0.0f, 0.3f);
-    *c->add_inputs() = Uniform("dead_u", {F}, seed, 7, 0.0f, 1.0f);
+    *c->add_inputs() = UniformInput("x", {B, d}, seed, 1, -1, 1);
+    *c->add_inputs() = UniformInput("W_enc", {F, d}, seed, 2, -0.5f, 0.5f);
+    *c->add_inputs() = UniformInput("b_enc", {F}, seed, 3, -0.2f, 0.3f);
+    *c->add_inputs() = UniformInput("W_dec", {F, d}, seed, 4, -0.5f, 0.5f);
+    *c->add_inputs() = UniformInput("b_dec", {d}, seed, 5, -0.3f, 0.3f);
+    *c->add_inputs() = UniformInput("threshold", {F}, seed, 6, 0.0f, 0.3f);
+    *c->add_inputs() = UniformInput("dead_u", {F}, seed, 7, 0.0f, 1.0f);
     *c->mutable_tolerance() = ToSpec(Float32Tolerance(4 * (B + d + F)));
   }
   for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {

@@ -95,19 +95,6 @@ absl::StatusOr<TensorMap> TrainOp(Backend& backend, const GoldenCase& c, TensorM
 MONOSEM_REGISTER_GOLDEN_OP(toy_fb, "toy.forward_backward", ForwardBackwardOp);
 MONOSEM_REGISTER_GOLDEN_OP(toy_train, "toy.train", TrainOp);
 
-InputSpec Spec(const std::string& name, std::vector<int64_t> shape, uint64_t seed, uint64_t stream,
-               float lo, float hi) {
-  InputSpec s;
-  s.set_name(name);
-  for (int64_t d : shape) s.add_shape(d);
-  s.set_seed(seed);
-  s.set_stream(stream);
-  s.set_distribution(InputSpec::UNIFORM);
-  s.set_low(lo);
-  s.set_high(hi);
-  return s;
-}
-
 GoldenFile ToyCases() {
   GoldenFile f;
   f.set_description(
@@ -127,10 +114,10 @@ GoldenFile ToyCases() {
       c->set_op("toy.forward_backward");
       (*c->mutable_params())["relu"] = relu ? "1" : "0";
       ++seed;
-      *c->add_inputs() = Spec("x", {s.instances, s.batch, s.n}, seed, 1, -1, 1);
-      *c->add_inputs() = Spec("w", {s.instances, s.m, s.n}, seed, 2, -0.5f, 0.5f);
-      *c->add_inputs() = Spec("b", {s.instances, s.n}, seed, 3, -0.1f, 0.1f);
-      *c->add_inputs() = Spec("importance", {s.instances, s.n}, seed, 4, 0.1f, 1);
+      *c->add_inputs() = UniformInput("x", {s.instances, s.batch, s.n}, seed, 1, -1, 1);
+      *c->add_inputs() = UniformInput("w", {s.instances, s.m, s.n}, seed, 2, -0.5f, 0.5f);
+      *c->add_inputs() = UniformInput("b", {s.instances, s.n}, seed, 3, -0.1f, 0.1f);
+      *c->add_inputs() = UniformInput("importance", {s.instances, s.n}, seed, 4, 0.1f, 1);
       ToleranceSpec t = ToSpec(Float32Tolerance(s.batch * (s.n + s.m)));
       t.set_atol(1e-6);  // the loss squares y − x, which cancels (see toy_cross_backend_test)
       *c->mutable_tolerance() = t;

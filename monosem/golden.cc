@@ -60,6 +60,19 @@ absl::StatusOr<const Tensor*> GoldenInput(const GoldenCase& c, const TensorMap& 
   return &it->second;
 }
 
+InputSpec UniformInput(const std::string& name, const std::vector<int64_t>& shape, uint64_t seed,
+                       uint64_t stream, float lo, float hi) {
+  InputSpec s;
+  s.set_name(name);
+  for (int64_t d : shape) s.add_shape(d);
+  s.set_seed(seed);
+  s.set_stream(stream);
+  s.set_distribution(InputSpec::UNIFORM);
+  s.set_low(lo);
+  s.set_high(hi);
+  return s;
+}
+
 absl::StatusOr<TensorMap> RunGoldenCase(Backend& backend, const GoldenCase& c) {
   const GoldenOpFn* fn = GoldenOpRegistry::Find(c.op());
   if (fn == nullptr) {

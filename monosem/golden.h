@@ -44,6 +44,10 @@ absl::StatusOr<std::string> ParamString(const GoldenCase& c, const std::string& 
 absl::StatusOr<const Tensor*> GoldenInput(const GoldenCase& c, const TensorMap& inputs,
                                           const std::string& name);
 
+// An input drawn U[lo, hi) from Philox (seed, stream).
+InputSpec UniformInput(const std::string& name, const std::vector<int64_t>& shape, uint64_t seed,
+                       uint64_t stream, float lo = -1.0f, float hi = 1.0f);
+
 // Generates the inputs and runs the op.
 absl::StatusOr<TensorMap> RunGoldenCase(Backend& backend, const GoldenCase& c);
 

@@ -50,12 +50,7 @@ struct StepFn : public torch::autograd::Function<StepFn> {
 
 template <typename F>
 absl::Status Guard(const char* op, F&& f) {
-  try {
-    f();
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("torch sae ", op, ": ", e.what()));
-  }
+  return TorchGuard(std::string("sae ") + op, f, /*no_grad=*/false);
 }
 
 void CopyOut(const torch::Tensor& t, Tensor* out) {

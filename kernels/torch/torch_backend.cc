@@ -10,15 +10,7 @@ namespace {
 
 // LibTorch reports errors by exception; the backend interface uses Status.
 template <typename F>
-absl::Status Guard(const char* op, F&& f) {
-  try {
-    torch::NoGradGuard no_grad;
-    f();
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("torch ", op, ": ", e.what()));
-  }
-}
+absl::Status Guard(const char* op, F&& f) { return TorchGuard(op, f); }
 
 }  // namespace
 

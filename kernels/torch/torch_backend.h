@@ -7,12 +7,33 @@
 
 #include <torch/torch.h>
 
+#include <exception>
+#include <string>
+
 #include "monosem/backend.h"
 
 namespace monosem {
 
 // A torch::Tensor that aliases a monosem host tensor (no copy).
 torch::Tensor AsTorch(const Tensor& t);
+
+// LibTorch reports errors by exception; monosem uses Status. Runs f (under
+// NoGradGuard unless autograd is wanted) and turns an exception into an
+// Internal error naming the op.
+template <typename F>
+absl::Status TorchGuard(const std::string& op, F&& f, bool no_grad = true) {
+  try {
+    if (no_grad) {
+      torch::NoGradGuard guard;
+      f();
+    } else {
+      f();
+    }
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    return absl::InternalError("torch " + op + ": " + e.what());
+  }
+}
 
 class TorchBackend : public Backend {
  public:

@@ -13,15 +13,7 @@ namespace monosem {
 namespace {
 
 template <typename F>
-absl::Status Guard(const char* op, F&& f) {
-  try {
-    torch::NoGradGuard no_grad;
-    f();
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("torch ", op, ": ", e.what()));
-  }
-}
+absl::Status Guard(const char* op, F&& f) { return TorchGuard(op, f); }
 
 torch::Tensor Ids(absl::Span<const int32_t> ids) {
   return torch::from_blob(const_cast<int32_t*>(ids.data()), {static_cast<int64_t>(ids.size())},
