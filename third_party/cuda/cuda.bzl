@@ -28,10 +28,19 @@ def cuda_library(name, srcs, hdrs = [], deps = [], nvcc_flags = ""):
         name = name,
         srcs = objs,
         hdrs = hdrs,
-        deps = deps + ["@cuda//:cudart"],
+        # @cuda is named only under --config=cuda, so a machine without
+        # /usr/local/cuda never fetches the repository.
+        deps = deps + cuda_deps(["@cuda//:cudart"]),
         alwayslink = 1,
         tags = ["manual"],
     )
+
+def cuda_deps(labels):
+    """Labels in @cuda, selected only under --config=cuda (see CUDA_ONLY)."""
+    return select({
+        "//kernels/cuda:enabled": labels,
+        "//conditions:default": [],
+    })
 
 # target_compatible_with for targets that exist only under --config=cuda.
 CUDA_ONLY = select({
