@@ -270,7 +270,7 @@ MONOSEM_REGISTER_SUITE(sae, "sae",
                        "dead latents and fvu over k, the L0/FVU frontier) and transformer A's MLP "
                        "(the A/0-A/3 ladder with loss_recovered, universality, genre_f1); "
                        "--only synthetic,mlp",
-                       RunSae);
+                       RunSae, "transformer");
 
 }  // namespace
 }  // namespace monosem
