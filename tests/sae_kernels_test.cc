@@ -2,6 +2,7 @@
 // awkward shapes, k = 1 and k = F, outputs poisoned with NaN first), and the
 // reference's hand-written gradients against LibTorch autograd in float64.
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -24,8 +25,13 @@ using ::monosem::testing::TestSeed;
 struct Case {
   Arch arch;
   int64_t b, d, f, k, k_aux;
+  // relu_l1 with biases set so that a quarter of the features fire on one
+  // vector each and the rest never (density 1/(4B)): a trained SAE's regime,
+  // where the cpu backend takes its sparse backward.
+  bool sparse = false;
   std::string Name() const {
-    return absl::StrCat(ArchName(arch), "_B", b, "_d", d, "_F", f, "_k", k, "_aux", k_aux);
+    return absl::StrCat(ArchName(arch), "_B", b, "_d", d, "_F", f, "_k", k, "_aux", k_aux,
+                        sparse ? "_sparse" : "");
   }
 };
 
@@ -48,6 +54,9 @@ std::vector<Case> Cases() {
         cs.push_back({a, s.b, s.d, s.f, 0, 0});
       }
     }
+  }
+  for (const S& s : std::vector<S>{{33, 9, 64}, {20, 40, 129}, {64, 24, 300}}) {
+    cs.push_back({Arch::kReluL1, s.b, s.d, s.f, 0, 0, /*sparse=*/true});
   }
   return cs;
 }
@@ -82,6 +91,24 @@ Inputs MakeInputs(const Case& c, uint64_t seed) {
   FillUniform(seed, 5, 0.0f, 0.3f, &in.p.threshold);
   in.x = Tensor::Uninitialized({c.b, c.d});
   FillUniform(seed, 6, -1.0f, 1.0f, &in.x);
+  if (c.sparse) {
+    // b_enc_i halfway between the largest and second largest pre-bias value of
+    // feature i over the batch (every fourth feature, when they are at least
+    // 1e-2 apart, so float and double agree on who fires), else below all.
+    for (int64_t i = 0; i < c.f; ++i) {
+      std::vector<double> z(c.b);
+      for (int64_t n = 0; n < c.b; ++n) {
+        double acc = 0;
+        for (int64_t j = 0; j < c.d; ++j) {
+          acc += static_cast<double>(in.p.w_enc[i * c.d + j]) * (in.x[n * c.d + j] - in.p.b_dec[j]);
+        }
+        z[n] = acc;
+      }
+      std::sort(z.begin(), z.end(), std::greater<double>());
+      const bool fire = i % 4 == 0 && c.b > 1 && z[0] - z[1] > 1e-2;
+      in.p.b_enc[i] = static_cast<float>(fire ? -(z[0] + z[1]) / 2 : -z[0] - 1.0);
+    }
+  }
   Tensor dm({c.f});
   FillUniform(seed, 7, 0.0f, 1.0f, &dm);
   in.dead.resize(c.f);
@@ -91,7 +118,7 @@ Inputs MakeInputs(const Case& c, uint64_t seed) {
 
 uint64_t CaseSeed(const Case& c) {
   return TestSeed() * 1000003u + c.b * 7919u + c.d * 104729u + c.f * 13u + c.k * 31u +
-         static_cast<uint64_t>(c.arch) * 1299709u + c.k_aux;
+         static_cast<uint64_t>(c.arch) * 1299709u + c.k_aux + (c.sparse ? 17u : 0u);
 }
 
 std::vector<std::string> Backends() {

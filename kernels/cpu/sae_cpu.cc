@@ -290,6 +290,33 @@ class CpuSaeKernels : public SaeKernels {
     }
   }
 
+  // The positive entries of f (relu_l1's codes in pre_) as CSR.
+  void ReluToCsr(int64_t B, int64_t F) {
+    std::vector<int64_t> c(B, 0);
+#pragma omp parallel for schedule(static) if (par_)
+    for (int64_t n = 0; n < B; ++n) {
+      const float* row = pre_.data() + n * F;
+      int64_t a = 0;
+      for (int64_t i = 0; i < F; ++i) a += row[i] > 0.0f;
+      c[n] = a;
+    }
+    row_ptr_.assign(B + 1, 0);
+    for (int64_t n = 0; n < B; ++n) row_ptr_[n + 1] = row_ptr_[n] + c[n];
+    csr_i_.resize(row_ptr_[B]);
+    csr_v_.resize(row_ptr_[B]);
+#pragma omp parallel for schedule(static) if (par_)
+    for (int64_t n = 0; n < B; ++n) {
+      const float* row = pre_.data() + n * F;
+      int64_t o = row_ptr_[n];
+      for (int64_t i = 0; i < F; ++i) {
+        if (row[i] > 0.0f) {
+          csr_i_[o] = static_cast<int32_t>(i);
+          csr_v_[o++] = row[i];
+        }
+      }
+    }
+  }
+
   // x_hat = b_dec + sum over the CSR entries of v * W_dec[i]: O(nnz * d).
   void SparseDecode(const SaeSpec& s, const SaeParams& p, int64_t B, float* xhat) {
     const int64_t d = s.d;
@@ -441,6 +468,36 @@ class CpuSaeKernels : public SaeKernels {
     ReduceThreadLocal(fired_local, threads, F, out->fired.data());
     std::vector<double> fsum(F);
     ReduceThreadLocal(fsum_local, threads, F, fsum.data());
+    // A trained ReLU SAE fires a few features per vector (L0 ~ 10 of
+    // thousands): then the decoder, dW_dec, df and dW_enc over the active
+    // entries only cost O(nnz d), where the four dense GEMMs cost 8 B F d.
+    // The row AXPYs and dots run at a fraction of the GEMM's FLOP rate, so
+    // the sparse path pays below a density of about 1/16 (kSparseDensity).
+    if (!jump && l0 * kSparseDensity <= static_cast<double>(B) * F) {
+      ReluToCsr(B, F);
+      l1_term_ = true;
+      SparseBackward(s, p, x, /*use_aux=*/false, out);
+      l1_term_ = false;
+      SaeParams& g = out->grad;
+      if (s.l1 != 0) {
+#pragma omp parallel for if (par_)
+        for (int64_t i = 0; i < F; ++i) {
+          if (norm_[i] == 0 || fsum[i] == 0) continue;
+          AxpyRow(static_cast<float>(s.l1 / B * fsum[i] / norm_[i]), Wd + i * d, g.w_dec.data() + i * d, d);
+        }
+      }
+      out->sparsity = sparsity / B;
+      out->aux = 0;
+      out->loss = out->recon + s.l1 * out->sparsity;
+      if (codes != nullptr) {
+        codes->rows = B;
+        codes->f = F;
+        codes->sparse = false;
+        codes->dense = Tensor::Uninitialized({B, F});
+        std::memcpy(codes->dense.data(), pre_.data(), B * F * sizeof(float));
+      }
+      return absl::OkStatus();
+    }
     const float* fmat = jump ? f_.data() : pre_.data();
     // x_hat = b_dec + f W_dec; then dxhat = 2 (x_hat - x) / B in place.
     dxhat_.resize(B * d);
@@ -552,7 +609,7 @@ class CpuSaeKernels : public SaeKernels {
   absl::Status SparseLossAndGrad(const SaeSpec& s, const SaeParams& p, const Tensor& x,
                                  const std::vector<uint8_t>& dead, SaeStepOut* out,
                                  SaeCodes* codes) {
-    const int64_t B = x.dim(0), d = s.d, F = s.f;
+    const int64_t B = x.dim(0), F = s.f;
     // Packed dead bitmask for the AVX2 scan.
     deadbits_.assign((F + 7) / 8 + 1, 0);
     bool any_dead = false;
@@ -600,6 +657,21 @@ class CpuSaeKernels : public SaeKernels {
         }
       }
     }
+    SparseBackward(s, p, x, use_aux, out);
+    out->sparsity = 0;
+    out->loss = out->recon + (use_aux ? s.aux_coef * out->aux : 0.0);
+    FillCodes(s, B, codes);
+    return absl::OkStatus();
+  }
+
+  // The backward over the active entries in CSR (row_ptr_, csr_i_, csr_v_)
+  // and, with use_aux, the AuxK entries: x_hat, the reconstruction (and aux)
+  // terms, every gradient, the firing counts and l0, in O(nnz * d + F * d).
+  // relu_l1 (l1_term_) adds its penalty's gradient lambda ||W_dec,i|| / B to
+  // each active entry's dpre (its ||W_dec,i|| gradient is added by the caller).
+  void SparseBackward(const SaeSpec& s, const SaeParams& p, const Tensor& x, bool use_aux,
+                      SaeStepOut* out) {
+    const int64_t B = x.dim(0), d = s.d, F = s.f;
     const int64_t nnz = row_ptr_[B];
     // Sparse decode and the residual gradients.
     dxhat_.resize(B * d);
@@ -632,6 +704,7 @@ class CpuSaeKernels : public SaeKernels {
       for (int64_t j = 0; j < d; ++j) dx[j] *= two_over_b;
     }
     // dpre for every active entry (main and aux): one dot product of length d.
+    const float l1_over_b = s.l1 / B;
     dval_.resize(nnz);
     daux_.resize(B * std::max<int64_t>(ka, 1));
 #pragma omp parallel for schedule(static) if (par_)
@@ -639,6 +712,7 @@ class CpuSaeKernels : public SaeKernels {
       const float* dx = dxhat_.data() + n * d;
       for (int64_t e = row_ptr_[n]; e < row_ptr_[n + 1]; ++e) {
         dval_[e] = Dot(dx, Wd + csr_i_[e] * d, d);
+        if (l1_term_) dval_[e] += l1_over_b * norm_[csr_i_[e]];
       }
       for (int64_t a = 0; a < (use_aux ? aux_cnt_[n] : 0); ++a) {
         daux_[n * ka + a] = Dot(dehat_.data() + n * d, Wd + aux_i_[n * ka + a] * d, d);
@@ -708,11 +782,7 @@ class CpuSaeKernels : public SaeKernels {
     BiasDecGrad(s, p, B, &touched, g);
     out->recon = recon / B;
     out->aux = aux / B;
-    out->sparsity = 0;
     out->l0 = static_cast<double>(nnz) / B;
-    out->loss = out->recon + (use_aux ? s.aux_coef * out->aux : 0.0);
-    FillCodes(s, B, codes);
-    return absl::OkStatus();
   }
 
   absl::Status LossAndGradImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x,
@@ -795,6 +865,10 @@ class CpuSaeKernels : public SaeKernels {
   // machine a parallel region around a tiny loop costs more than the loop.
   void SetParallel(int64_t work) { par_ = work >= (int64_t{1} << 22); }
   bool par_ = true;
+  bool l1_term_ = false;  // SparseBackward adds relu_l1's penalty gradient
+  // relu_l1 takes the sparse backward when at most 1/kSparseDensity of f is
+  // non-zero.
+  static constexpr int64_t kSparseDensity = 16;
   std::vector<float> xc_, pre_, f_, dpre_, dxhat_, dehat_, norm_;
   std::vector<int32_t> sel_i_, aux_i_, csr_i_;
   std::vector<float> sel_v_, aux_v_, csr_v_, dval_, daux_;
