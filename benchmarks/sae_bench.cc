@@ -78,6 +78,45 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   state.counters["l0"] = out.l0;
 }
 
+// Inference: the fused encoder (one sgemm, then bias, activation and TopK
+// selection in a single pass over each row) plus the decode. For topk the
+// decode is sparse (2Bkd, 0.1% of the work at F = 32,768), so FLOP/s and
+// peak_fraction measure the dense encoder against the calibration sgemm;
+// for relu_l1 the decode is a second dense GEMM (4BFd in all).
+void BM_SaeEncoder(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+  auto k = sae::SaeKernelRegistry::Create(backend);
+  if (!k.ok() || !(*k)->Available().ok()) {
+    state.SkipWithError("backend unavailable");
+    return;
+  }
+  sae::SaeSpec s;
+  s.arch = arch;
+  s.d = sh.d;
+  s.f = sh.f;
+  s.k = arch == Arch::kTopK ? sh.k : 0;
+  s.l1 = 5e-3f;
+  sae::SaeParams p = sae::SaeParams::Zeros(s);
+  const float bound = 1.0f / std::sqrt(static_cast<float>(sh.d));
+  FillUniform(1, 1, -bound, bound, &p.w_enc);
+  FillUniform(1, 2, -bound, bound, &p.w_dec);
+  FillUniform(1, 3, -0.01f, 0.01f, &p.b_enc);
+  Tensor x = Tensor::Uninitialized({sh.b, sh.d});
+  FillUniform(1, 4, -1, 1, &x);
+  Tensor xh = Tensor::Uninitialized({sh.b, sh.d});
+  for (auto _ : state) {
+    PlantedSlowdown planted;
+    absl::Status st = (*k)->Forward(s, p, x, nullptr, &xh);
+    if (!st.ok()) {
+      state.SkipWithError(std::string(st.message()).c_str());
+      break;
+    }
+    benchmark::ClobberMemory();
+  }
+  const double B = sh.b, F = sh.f, d = sh.d;
+  const double flops = arch == Arch::kTopK ? 2 * B * F * d + 2 * B * sh.k * d : 4 * B * F * d;
+  SetThroughput(state, flops, 4.0 * (2 * B * d + 2 * F * d));
+}
+
 // A fixed-budget seeded run on synthetic ground truth: the same numbers on
 // every run with one thread (the gate's default), so they gate quality.
 void BM_SaeQuality(benchmark::State& state, Arch arch) {
@@ -139,6 +178,18 @@ void Register() {
             absl::StrCat("BM_SaeTrainStep/", sae::ArchName(a), "_d", d, "_F", f, "_B", B, "/", name)
                 .c_str(),
             BM_SaeTrainStep, name, a, StepShape{B, d, f, k})
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+  for (Arch a : {Arch::kTopK, Arch::kReluL1}) {
+    for (int64_t f : fs) {
+      for (const std::string& name : sae::SaeKernelRegistry::Names()) {
+        if (name == "reference" && !smoke) continue;
+        benchmark::RegisterBenchmark(
+            absl::StrCat("BM_SaeEncoder/", sae::ArchName(a), "_d", d, "_F", f, "_B", B, "/", name).c_str(),
+            BM_SaeEncoder, name, a, StepShape{B, d, f, k})
             ->UseRealTime()
             ->Unit(benchmark::kMillisecond);
       }

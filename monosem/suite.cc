@@ -1,6 +1,7 @@
 #include "monosem/suite.h"
 
 #include <map>
+#include <set>
 
 namespace monosem {
 namespace {
@@ -23,8 +24,35 @@ const SuiteInfo* SuiteRegistry::Find(const std::string& name) {
 }
 
 std::vector<const SuiteInfo*> SuiteRegistry::All() {
+  // Repeatedly take the first suite (by name) whose `after` suites are all
+  // placed; names that are not registered do not block. A cycle falls back
+  // to name order for the rest.
   std::vector<const SuiteInfo*> out;
-  for (const auto& [name, info] : Suites()) out.push_back(&info);
+  std::set<std::string> placed;
+  while (out.size() < Suites().size()) {
+    const SuiteInfo* next = nullptr;
+    for (const auto& [name, info] : Suites()) {
+      if (placed.count(name)) continue;
+      bool ready = true;
+      for (const std::string& dep : info.after) {
+        if (Suites().count(dep) && !placed.count(dep)) ready = false;
+      }
+      if (ready) {
+        next = &info;
+        break;
+      }
+    }
+    if (next == nullptr) {
+      for (const auto& [name, info] : Suites()) {
+        if (!placed.count(name)) {
+          next = &info;
+          break;
+        }
+      }
+    }
+    placed.insert(next->name);
+    out.push_back(next);
+  }
   return out;
 }
 

@@ -28,18 +28,24 @@ struct SuiteInfo {
   std::string name;
   std::string description;
   std::function<absl::StatusOr<std::vector<ResultRow>>(const SuiteContext&)> run;
+  // Suites whose outputs (in the same --out folder) this one reuses: they run
+  // first when both are selected (the sae suite reuses the transformer
+  // suite's checkpoints and activation stores).
+  std::vector<std::string> after = {};
 };
 
 class SuiteRegistry {
  public:
   static bool Register(SuiteInfo info);
   static const SuiteInfo* Find(const std::string& name);
-  static std::vector<const SuiteInfo*> All();  // in name order
+  // Every suite, each after the suites it names in `after`, otherwise in
+  // name order.
+  static std::vector<const SuiteInfo*> All();
 };
 
-#define MONOSEM_REGISTER_SUITE(var, name, description, fn) \
-  static const bool monosem_suite_##var =                  \
-      ::monosem::SuiteRegistry::Register({name, description, fn})
+#define MONOSEM_REGISTER_SUITE(var, name, description, fn, ...) \
+  static const bool monosem_suite_##var =                       \
+      ::monosem::SuiteRegistry::Register({name, description, fn, {__VA_ARGS__}})
 
 }  // namespace monosem
 

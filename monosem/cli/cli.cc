@@ -1,5 +1,6 @@
 #include "monosem/cli/cli.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -214,6 +215,11 @@ int Reproduce(std::ostream& out, std::ostream& err) {
       suites.push_back(s);
     }
   }
+  // In the registry's order, so that a suite runs after the ones it reuses.
+  const std::vector<const SuiteInfo*> order = SuiteRegistry::All();
+  auto rank = [&order](const SuiteInfo* s) { return std::find(order.begin(), order.end(), s) - order.begin(); };
+  std::stable_sort(suites.begin(), suites.end(),
+                   [&rank](const SuiteInfo* a, const SuiteInfo* b) { return rank(a) < rank(b); });
   if (absl::Status s = MakeDirs(ctx.out_dir); !s.ok()) {
     err << "monosem: --out: " << s.message() << "\n";
     return kExitUsage;

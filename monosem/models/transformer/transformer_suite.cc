@@ -194,6 +194,15 @@ RunConfig TransformerSuiteDefaults(bool quick) {
   return c;
 }
 
+std::string CheckpointHash(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return absl::StrFormat("fnv1a64:%016x", h);
+}
+
 RunConfig TransformerSuiteConfig(bool quick, const RunConfig* override) {
   RunConfig c = TransformerSuiteDefaults(quick);
   if (override != nullptr) {
@@ -231,14 +240,6 @@ double LoadAverage() {
   return l;
 }
 
-std::string Hash64(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return absl::StrFormat("fnv1a64:%016x", h);
-}
 
 std::string JsonEscape(const std::string& s) {
   std::string o;
@@ -469,7 +470,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
     MONOSEM_RETURN_IF_ERROR(trainer->SaveCheckpoint(r.checkpoint_dir));
     MONOSEM_ASSIGN_OR_RETURN(std::string weights,
                              ReadFile(r.checkpoint_dir + "/model.safetensors"));
-    r.hash = Hash64(weights);
+    r.hash = CheckpointHash(weights);
 
     const Transformer& model = trainer->model();
     MONOSEM_ASSIGN_OR_RETURN(r.train_eval, Evaluate(model, trainer->params(), train, train_starts,

@@ -61,6 +61,10 @@ absl::StatusOr<Polysemanticity> NeuronPolysemanticity(absl::Span<const float> ac
 RunConfig TransformerSuiteDefaults(bool quick);
 RunConfig TransformerSuiteConfig(bool quick, const RunConfig* override);
 
+// FNV-1a 64 of a checkpoint's model.safetensors bytes, as "fnv1a64:<hex>": the
+// manifest and every activation store name the model they came from by it.
+std::string CheckpointHash(const std::string& bytes);
+
 // The suite body (registered as "transformer" in monosem/suites).
 absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& ctx);
 

@@ -1,0 +1,125 @@
+// The transformer-MLP half of the sae suite, end to end in quick mode: it
+// trains the quick transformers when the folder has none, writes every row
+// and file, and refuses a checkpoint or store that does not match the
+// manifest, and a malformed manifest, with errors that name them.
+#include "monosem/models/sae/sae_mlp_experiments.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "monosem/io/file_io.h"
+
+namespace monosem::sae {
+namespace {
+
+std::string TmpDir(const std::string& name) {
+  const char* t = std::getenv("TEST_TMPDIR");
+  const std::string dir = std::string(t != nullptr ? t : "/tmp") + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::map<std::string, double> ByMetric(const std::vector<ResultRow>& rows) {
+  std::map<std::string, double> m;
+  for (const ResultRow& r : rows) m[r.metric()] = r.measured();
+  return m;
+}
+
+int CountLines(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
+  SuiteContext ctx;
+  ctx.out_dir = TmpDir("mlp_quick");
+  ctx.quick = true;
+  auto rows = RunSaeMlpExperiments(ctx);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  const auto m = ByMetric(*rows);
+  // The transformer suite ran first (no manifest in the folder).
+  EXPECT_TRUE(m.count("loss_per_byte_heldout[A]"));
+  ASSERT_TRUE(std::filesystem::exists(ctx.out_dir + "/transformer_manifest.json"));
+  // Quick transformer: d_mlp 64, ladder F = 64 ... 512, with and without resampling.
+  for (int f : {64, 128, 256, 512}) {
+    for (const char* r : {"resampling", "no_resampling"}) {
+      int li = f == 64 ? 0 : f == 128 ? 1 : f == 256 ? 2 : 3;
+      const std::string tag = "[A/" + std::to_string(li) + ",F=" + std::to_string(f) + "," + r + "]";
+      for (const char* metric : {"mse", "fvu", "l0", "dead_fraction", "ultralow_fraction",
+                                 "ultralow_fraction_1e5", "loss_recovered",
+                                 "loss_recovered_mean_ablation", "shrinkage"}) {
+        ASSERT_TRUE(m.count(metric + tag)) << metric << tag;
+        EXPECT_TRUE(std::isfinite(m.at(metric + tag))) << metric << tag;
+      }
+      // An SAE that reconstructs anything: fvu below 1, some features active,
+      // and a spliced loss between clean and zero-ablated (0 < recovered <= 1).
+      EXPECT_LT(m.at("fvu" + tag), 1.0) << tag;
+      EXPECT_GT(m.at("l0" + tag), 0.0) << tag;
+      EXPECT_GT(m.at("loss_recovered" + tag), 0.0) << tag;
+      EXPECT_LE(m.at("loss_recovered" + tag), 1.0) << tag;
+    }
+  }
+  ASSERT_TRUE(m.count("max_corr_median_features[F=256]"));
+  ASSERT_TRUE(m.count("max_corr_median_neurons"));
+  EXPECT_GT(m.at("max_corr_median_neurons"), -1.0);
+  EXPECT_LE(m.at("max_corr_median_neurons"), 1.0);
+  EXPECT_TRUE(m.count("genres_where_feature_beats_neuron"));
+  int genre_rows = 0;
+  for (const auto& [k, v] : m) genre_rows += k.rfind("genre_f1_feature[A,", 0) == 0;
+  EXPECT_GE(genre_rows, 3) << "the held-out windows should span several genres";
+  EXPECT_EQ(CountLines(ctx.out_dir + "/sae_mlp_ladder.csv"), 1 + 8);
+  EXPECT_GE(CountLines(ctx.out_dir + "/sae_mlp_genre_f1.csv"), 1 + 3);
+  EXPECT_TRUE(std::filesystem::exists(ctx.out_dir + "/sae_mlp_density_F256.csv"));
+
+  // A second run reuses the transformers: no transformer rows this time.
+  auto again = RunSaeMlpExperiments(ctx);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(ByMetric(*again).count("loss_per_byte_heldout[A]"));
+  // Bitwise the same SAEs: the same figures.
+  EXPECT_EQ(ByMetric(*again).at("fvu[A/2,F=256,resampling]"), m.at("fvu[A/2,F=256,resampling]"));
+
+  // A checkpoint changed after the harvest is refused, named.
+  {
+    const std::string path = ctx.out_dir + "/transformer_B/model.safetensors";
+    std::string bytes = *ReadFile(path);
+    bytes[bytes.size() - 1] ^= 0x40;
+    ASSERT_TRUE(WriteFileAtomic(path, bytes).ok());
+    auto bad = RunSaeMlpExperiments(ctx);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(std::string(bad.status().message()).find("transformer_B/model.safetensors hashes to"),
+              std::string::npos)
+        << bad.status();
+  }
+}
+
+TEST(SaeMlpExperiments, MalformedManifestIsNamed) {
+  const std::string dir = TmpDir("mlp_bad_manifest");
+  const std::string path = dir + "/transformer_manifest.json";
+  ASSERT_TRUE(WriteFileAtomic(path, "{\"quick\": true, \"models\": [").ok());
+  SuiteContext ctx;
+  ctx.out_dir = dir;
+  ctx.quick = true;
+  auto r = RunSaeMlpExperiments(ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find(path + ": not a JSON object"), std::string::npos)
+      << r.status();
+
+  ASSERT_TRUE(WriteFileAtomic(path, "{\"quick\": true, \"config\": \"\", \"models\": [{\"name\": \"A\"}]}").ok());
+  auto m = ReadTransformerManifest(path);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(std::string(m.status().message()).find("models[0].\"checkpoint\" is missing"), std::string::npos)
+      << m.status();
+}
+
+}  // namespace
+}  // namespace monosem::sae
