@@ -78,4 +78,45 @@ expect 0 "loss_per_byte_heldout\\[A\\].*pass" -- reproduce --suite=transformer -
 if ! grep -q '"activations"' "$OUT/t/transformer_manifest.json" 2>/dev/null; then
   echo "FAIL: transformer_manifest.json missing"; fail=1
 fi
+# sae train -> eval -> resume on tiny synthetic settings. relu_l1 resamples at
+# steps 5, 10, 15, 20: --until 12 splits the run between them, and the resumed
+# run must write the very same weights as the uninterrupted one.
+cat > "$OUT.sae.textproto" <<'CFG'
+name: "tiny_sae"
+sae { architecture: RELU_L1 d_in: 8 d_sae: 16 l1_coefficient: 0.05 }
+train { steps: 40 batch_size: 32 seed: 3 }
+CFG
+rm -rf "$OUT/saeA" "$OUT/saeB"
+expect 0 "wrote .*saeA/sae \(SAELens folder\)" -- sae train --config "$OUT.sae.textproto" --out "$OUT/saeA" --checkpoint_every 10
+if ! grep -q '"architecture": "standard"' "$OUT/saeA/sae/cfg.json" || [[ ! -s "$OUT/saeA/checkpoint/trainer.json" ]]; then
+  echo "FAIL: sae train did not write the SAELens folder and the checkpoint"; fail=1
+fi
+expect 0 "window	2048" -- sae eval --sae "$OUT/saeA/sae" --n 2048
+expect 0 "fvu	[0-9]" -- sae eval --sae "$OUT/saeA/sae" --data synthetic --n 512 --backend reference
+expect 0 "stopped at step 12 of 40" -- sae train --config "$OUT.sae.textproto" --out "$OUT/saeB" --until 12
+if [[ -e "$OUT/saeB/sae" ]]; then echo "FAIL: --until 12 wrote the final SAE"; fail=1; fi
+expect 0 "resumed from .*saeB/checkpoint at step 12" -- sae train --config "$OUT.sae.textproto" --out "$OUT/saeB" --resume
+if ! cmp -s "$OUT/saeA/sae/sae_weights.safetensors" "$OUT/saeB/sae/sae_weights.safetensors"; then
+  echo "FAIL: the resumed run's weights differ from the uninterrupted run's"; fail=1
+else
+  echo "ok: resumed weights are identical"
+fi
+# A float32 [4, 8] matrix in a hand-made safetensors file as eval data.
+H='{"x":{"dtype":"F32","shape":[4,8],"data_offsets":[0,128]}}'
+{ printf "\\x$(printf %02x ${#H})\\x00\\x00\\x00\\x00\\x00\\x00\\x00"; printf '%s' "$H"
+  for i in $(seq 16); do printf '\x00\x00\x80\x3f\x00\x00\x00\x3f'; done; } > "$OUT.matrix.safetensors"
+expect 0 "window	64" -- sae eval --sae "$OUT/saeA/sae" --data "$OUT.matrix.safetensors" --n 64
+expect 1 "holds .* tensors" -- sae eval --sae "$OUT/saeA/sae" --data "$OUT/saeA/sae/sae_weights.safetensors"
+printf 'sae { architecture: TOPK d_in: 8 d_sae: 4 k: 9 }\n' > "$OUT.bad_sae.textproto"
+expect 2 "bad_sae.textproto: sae: k = 9 exceeds the dictionary size F = 4" -- sae train --config "$OUT.bad_sae.textproto" --out "$OUT/saeC"
+printf 'sae { architecture: TOPK d_in: eight }\n' > "$OUT.bad_sae2.textproto"
+expect 2 "bad_sae2.textproto:1:" -- sae train --config "$OUT.bad_sae2.textproto" --out "$OUT/saeC"
+expect 2 "no sae \{ \} section" -- sae train --config "$OUT.train.textproto" --out "$OUT/saeC"
+expect 2 "--config FILE and --out DIR are required" -- sae train --config "$OUT.sae.textproto"
+expect 2 "neither 'synthetic'" -- sae train --config "$OUT.sae.textproto" --out "$OUT/saeC" --data /nonexistent/acts
+expect 1 "no checkpoint in .*saeC/checkpoint" -- sae train --config "$OUT.sae.textproto" --out "$OUT/saeC" --resume
+expect 1 "/nonexistent/sae/cfg.json" -- sae eval --sae /nonexistent/sae
+expect 2 "--sae DIR is required" -- sae eval
+expect 2 "expected 'train' or 'eval', got 'frob'" -- sae frob
+expect 2 "unknown flag '--until=3' for 'sae eval'" -- sae eval --sae "$OUT/saeA/sae" --until=3
 exit $fail

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "monosem/backend.h"
+#include "monosem/cli/sae_command.h"
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
 #include "monosem/results.h"
@@ -27,6 +28,12 @@ ABSL_FLAG(bool, quick, false, "small, fast versions of every experiment (for tes
 ABSL_FLAG(std::string, backend, "cpu", "backend that trains the models");
 ABSL_FLAG(std::string, config, "", "text-proto RunConfig overriding a suite's defaults");
 ABSL_FLAG(std::string, only, "", "comma-separated experiments within the suites (toy: exp1..exp4, custom)");
+ABSL_FLAG(std::string, data, "", "sae: synthetic, a .safetensors matrix or an activation-store folder");
+ABSL_FLAG(int64_t, checkpoint_every, 0, "sae train: write DIR/checkpoint every N steps");
+ABSL_FLAG(int64_t, until, 0, "sae train: stop after step N (continue later with --resume)");
+ABSL_FLAG(bool, resume, false, "sae train: continue from DIR/checkpoint");
+ABSL_FLAG(std::string, sae, "", "sae eval: a SAELens folder");
+ABSL_FLAG(int64_t, n, 8192, "sae eval: evaluation window (vectors)");
 
 namespace monosem {
 namespace {
@@ -41,6 +48,8 @@ const char kUsage[] =
     "              DIR/results.json (plus each figure's data) into --out DIR\n"
     "  backends    list the registered backends and whether each runs here\n"
     "  suites      list the registered experiment suites\n"
+    "  sae train   train one SAE from a config; checkpoints and a SAELens folder\n"
+    "  sae eval    evaluate a SAELens folder (ours or SAELens's) on data\n"
     "  help        this text\n"
     "\n"
     "reproduce flags:\n"
@@ -50,23 +59,43 @@ const char kUsage[] =
     "  --quick          small, fast versions of every experiment\n"
     "  --backend NAME   backend that trains the models (default cpu)\n"
     "  --config FILE    text-proto RunConfig (see proto/config.proto)\n"
-    "  --only a,b       experiments within a suite (toy: exp1,exp2,exp3,exp4,custom)\n";
+    "  --only a,b       experiments within a suite (toy: exp1,exp2,exp3,exp4,custom)\n"
+    "\n"
+    "sae train --config FILE --out DIR [flags]:\n"
+    "  --config FILE    RunConfig with sae {} and train {} (data.source optional)\n"
+    "  --out DIR        writes DIR/checkpoint and, at the end, DIR/sae (SAELens)\n"
+    "  --backend NAME   default: the config's backend, else cpu\n"
+    "  --data PATH      synthetic (default), a .safetensors [N, d] matrix, or an\n"
+    "                   activation-store folder; overrides data.source\n"
+    "  --checkpoint_every N  also checkpoint every N steps (atomic)\n"
+    "  --until N        stop after step N, leaving a checkpoint\n"
+    "  --resume         continue from DIR/checkpoint (bitwise the same run)\n"
+    "\n"
+    "sae eval --sae DIR [flags]:\n"
+    "  --sae DIR        folder with cfg.json + sae_weights.safetensors\n"
+    "  --data PATH      as for train (default synthetic)\n"
+    "  --n N            evaluation window in vectors (default 8192)\n"
+    "  --backend NAME   default cpu\n";
 
 const std::map<std::string, std::set<std::string>>& CommandFlags() {
   static const auto* flags = new std::map<std::string, std::set<std::string>>{
       {"reproduce", {"out", "suite", "quick", "backend", "config", "only"}},
       {"backends", {}},
       {"suites", {}},
+      {"sae train", {"config", "out", "backend", "data", "checkpoint_every", "until", "resume"}},
+      {"sae eval", {"sae", "data", "n", "backend"}},
       {"help", {}},
   };
   return *flags;
 }
 
 // Parses --name=value, --name value, --bool and --nobool for the flags a
-// command accepts. Returns an error message, or "" on success.
-std::string ParseFlags(const std::string& command, int argc, char** argv) {
+// command accepts, from argv[first] on; `given` collects the names seen.
+// Returns an error message, or "" on success.
+std::string ParseFlags(const std::string& command, int argc, char** argv, int first,
+                       std::set<std::string>* given) {
   const std::set<std::string>& allowed = CommandFlags().at(command);
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
     if (!absl::StartsWith(arg, "-")) {
       return absl::StrCat("unexpected argument '", arg, "' for '", command, "'");
@@ -108,6 +137,7 @@ std::string ParseFlags(const std::string& command, int argc, char** argv) {
     if (!flag->ParseFrom(value, &error)) {
       return absl::StrCat("bad value for --", name, ": ", error);
     }
+    given->insert(name);
   }
   return "";
 }
@@ -118,6 +148,11 @@ std::string ResolvePath(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
   return cwd != nullptr ? absl::StrCat(cwd, "/", path) : path;
+}
+
+// --data is a path unless it is the keyword "synthetic".
+std::string ResolveData(const std::string& data) {
+  return data.empty() || data == "synthetic" ? data : ResolvePath(data);
 }
 
 int ListBackends(std::ostream& out) {
@@ -224,12 +259,24 @@ int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   std::string command = argv[1];
+  int first_flag = 2;
   if (command == "--help" || command == "-h") command = "help";
+  if (command == "sae") {
+    const std::string sub = argc > 2 ? argv[2] : "";
+    if (sub != "train" && sub != "eval") {
+      err << "monosem sae: expected 'train' or 'eval'" << (sub.empty() ? "" : ", got '" + sub + "'")
+          << "\n";
+      return kExitUsage;
+    }
+    command = "sae " + sub;
+    first_flag = 3;
+  }
   if (!CommandFlags().count(command)) {
     err << "monosem: unknown command '" << command << "'\n\n" << kUsage;
     return kExitUsage;
   }
-  if (std::string error = ParseFlags(command, argc, argv); !error.empty()) {
+  std::set<std::string> given;
+  if (std::string error = ParseFlags(command, argc, argv, first_flag, &given); !error.empty()) {
     err << "monosem " << command << ": " << error << "\n";
     return kExitUsage;
   }
@@ -239,6 +286,29 @@ int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   if (command == "backends") return ListBackends(out);
   if (command == "suites") return ListSuites(out);
+  if (command == "sae train") {
+    SaeTrainArgs a;
+    a.config = given.count("config") ? ResolvePath(absl::GetFlag(FLAGS_config)) : "";
+    a.out = given.count("out") ? ResolvePath(absl::GetFlag(FLAGS_out)) : "";
+    a.backend = given.count("backend") ? absl::GetFlag(FLAGS_backend) : "";
+    a.data = ResolveData(absl::GetFlag(FLAGS_data));
+    a.checkpoint_every = absl::GetFlag(FLAGS_checkpoint_every);
+    a.until = absl::GetFlag(FLAGS_until);
+    a.resume = absl::GetFlag(FLAGS_resume);
+    if (a.checkpoint_every < 0 || a.until < 0) {
+      err << "monosem sae train: --checkpoint_every and --until must be >= 0\n";
+      return kExitUsage;
+    }
+    return SaeTrain(a, out, err);
+  }
+  if (command == "sae eval") {
+    SaeEvalArgs a;
+    a.sae = ResolvePath(absl::GetFlag(FLAGS_sae));
+    a.data = ResolveData(absl::GetFlag(FLAGS_data));
+    a.n = absl::GetFlag(FLAGS_n);
+    a.backend = absl::GetFlag(FLAGS_backend);
+    return SaeEval(a, out, err);
+  }
   return Reproduce(out, err);
 }
 

@@ -45,6 +45,20 @@ void ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* op
   opt->encoder_from_decoder = !c.disable_encoder_from_decoder();
 }
 
+absl::Status BatchSource::Skip(int64_t n) {
+  if (n < 0) return absl::InvalidArgumentError(absl::StrCat("batch source: cannot skip ", n, " vectors"));
+  // Bounded memory: at most ~1M floats per chunk whatever n is.
+  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(dim(), 1));
+  Tensor scratch;
+  while (n > 0) {
+    const int64_t b = std::min(n, chunk);
+    if (scratch.rank() != 2 || scratch.dim(0) != b) scratch = Tensor({b, dim()});
+    MONOSEM_RETURN_IF_ERROR(Next(b, &scratch));
+    n -= b;
+  }
+  return absl::OkStatus();
+}
+
 Tensor GeometricMedian(const Tensor& sample, int max_iter, double tol) {
   const int64_t N = sample.dim(0), d = sample.dim(1);
   std::vector<double> y(d, 0.0), next(d);
@@ -147,7 +161,7 @@ absl::Status SaeTrainer::Init(BatchSource& src) {
   if (spec_.arch == Arch::kJumpReLU) p.threshold.Fill(opt_.jumprelu_init_threshold);
   if (opt_.geometric_median_init && opt_.geometric_median_sample > 0) {
     Tensor sample({opt_.geometric_median_sample, d});
-    MONOSEM_RETURN_IF_ERROR(src.Next(opt_.geometric_median_sample, &sample));
+    MONOSEM_RETURN_IF_ERROR(Draw(src, opt_.geometric_median_sample, &sample));
     p.b_dec = GeometricMedian(sample);
   }
   return SetParams(std::move(p));
@@ -160,7 +174,7 @@ absl::Status SaeTrainer::Step(BatchSource& src) {
                                                    " but the SAE's d_in is ", spec_.d));
   }
   if (batch_.shape() != Shape{opt_.batch, spec_.d}) batch_ = Tensor({opt_.batch, spec_.d});
-  MONOSEM_RETURN_IF_ERROR(src.Next(opt_.batch, &batch_));
+  MONOSEM_RETURN_IF_ERROR(Draw(src, opt_.batch, &batch_));
   ++step_;
   std::vector<uint8_t> dead;
   if ((spec_.arch == Arch::kTopK || spec_.arch == Arch::kBatchTopK) && spec_.k_aux > 0) {
@@ -201,8 +215,20 @@ absl::Status SaeTrainer::Step(BatchSource& src) {
   return absl::OkStatus();
 }
 
+absl::Status SaeTrainer::Draw(BatchSource& src, int64_t n, Tensor* out) {
+  MONOSEM_RETURN_IF_ERROR(src.Next(n, out));
+  drawn_ += n;
+  return absl::OkStatus();
+}
+
 absl::Status SaeTrainer::Train(BatchSource& src, const std::vector<int64_t>& log_steps) {
-  while (step_ < opt_.steps) {
+  return TrainUntil(src, opt_.steps, log_steps);
+}
+
+absl::Status SaeTrainer::TrainUntil(BatchSource& src, int64_t until,
+                                    const std::vector<int64_t>& log_steps) {
+  until = std::min(until, opt_.steps);
+  while (step_ < until) {
     MONOSEM_RETURN_IF_ERROR(Step(src));
     if (std::find(log_steps.begin(), log_steps.end(), step_) != log_steps.end()) {
       StepLog l;
@@ -229,7 +255,7 @@ absl::Status SaeTrainer::Resample(BatchSource& src) {
   // Score a pool of inputs by their reconstruction loss.
   const int64_t pool = std::max<int64_t>(opt_.resample_pool, 1);
   Tensor xs({pool, d}), xh({pool, d});
-  MONOSEM_RETURN_IF_ERROR(src.Next(pool, &xs));
+  MONOSEM_RETURN_IF_ERROR(Draw(src, pool, &xs));
   MONOSEM_RETURN_IF_ERROR(kernels_->Forward(spec_, params_, xs, nullptr, &xh));
   std::vector<double> cum(pool);
   double total = 0;

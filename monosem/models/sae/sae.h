@@ -26,6 +26,10 @@ class BatchSource {
   virtual ~BatchSource() = default;
   virtual int64_t dim() const = 0;
   virtual absl::Status Next(int64_t batch, Tensor* out) = 0;
+  // Advances past n vectors as if Next had delivered them (resuming a run
+  // replays the stream from where the checkpoint left it). The default draws
+  // and discards in bounded chunks; sources with a counter override it.
+  virtual absl::Status Skip(int64_t n);
 };
 
 // Weiszfeld's algorithm over the rows of `sample` [N, d], in double: starts at
@@ -80,12 +84,31 @@ class SaeTrainer {
   absl::Status Step(BatchSource& src);
   // Runs the remaining steps; logs at the requested steps (1-based).
   absl::Status Train(BatchSource& src, const std::vector<int64_t>& log_steps = {});
+  // Runs steps until step() == min(until, steps): training in pieces with a
+  // checkpoint between them.
+  absl::Status TrainUntil(BatchSource& src, int64_t until,
+                          const std::vector<int64_t>& log_steps = {});
+
+  // A checkpoint folder (state.safetensors: params, Adam m and v;
+  // trainer.json: spec, options, step, counters, log), written to DIR.partial
+  // and renamed over DIR, so DIR is always either the old or the new one.
+  absl::Status SaveCheckpoint(const std::string& dir) const;
+  // Restores a SaveCheckpoint folder and fast-forwards `src` (which must be
+  // at its start, as a fresh source is) past every vector the saved trainer
+  // drew, so the resumed run continues bitwise like an uninterrupted one.
+  static absl::StatusOr<std::unique_ptr<SaeTrainer>> Resume(const std::string& dir,
+                                                            const std::string& backend,
+                                                            BatchSource& src);
 
   const SaeSpec& spec() const { return spec_; }
   const SaeParams& params() const { return params_; }
   SaeKernels& kernels() { return *kernels_; }
   int64_t step() const { return step_; }
   int64_t resamples() const { return resampled_; }
+  // Every vector read from the source so far: training batches, the
+  // geometric-median sample and the resampling pools.
+  int64_t vectors_drawn() const { return drawn_; }
+  const TrainOptions& options() const { return opt_; }
   const std::vector<StepLog>& log() const { return log_; }
   const std::vector<int64_t>& tokens_since_fired() const { return since_fired_; }
   std::vector<int64_t> ResampleSteps() const;
@@ -94,6 +117,8 @@ class SaeTrainer {
  private:
   SaeTrainer(SaeSpec spec, TrainOptions opt, std::unique_ptr<SaeKernels> k);
   absl::Status Resample(BatchSource& src);
+  // src.Next, counted in drawn_.
+  absl::Status Draw(BatchSource& src, int64_t n, Tensor* out);
 
   SaeSpec spec_;
   TrainOptions opt_;
@@ -104,6 +129,7 @@ class SaeTrainer {
   std::vector<int64_t> since_fired_;
   int64_t step_ = 0;
   int64_t resampled_ = 0;
+  int64_t drawn_ = 0;
   bool initialised_ = false;
   std::vector<StepLog> log_;
 };

@@ -84,4 +84,10 @@ absl::Status SyntheticData::Next(int64_t batch, Tensor* out) {
   return absl::OkStatus();
 }
 
+absl::Status SyntheticData::Skip(int64_t n) {
+  if (n < 0) return absl::InvalidArgumentError(absl::StrCat("synthetic data: cannot skip ", n, " vectors"));
+  next_ += n;
+  return absl::OkStatus();
+}
+
 }  // namespace monosem::sae

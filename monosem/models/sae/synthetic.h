@@ -32,6 +32,8 @@ class SyntheticData : public BatchSource {
   static absl::StatusOr<SyntheticData> Create(const SyntheticOptions& opt);
   int64_t dim() const override { return opt_.d; }
   absl::Status Next(int64_t batch, Tensor* out) override;
+  // Counter-based stream: skipping is moving the cursor.
+  absl::Status Skip(int64_t n) override;
   // Fills rows of samples [first, first + batch) without moving the cursor.
   void Fill(int64_t first, int64_t batch, Tensor* out) const;
   const Tensor& features() const { return features_; }  // [n_gt, d], unit rows

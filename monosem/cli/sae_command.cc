@@ -1,0 +1,235 @@
+#include "monosem/cli/sae_command.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "monosem/config.h"
+#include "monosem/io/file_io.h"
+#include "monosem/models/sae/sae.h"
+#include "monosem/models/sae/sae_io.h"
+#include "monosem/models/sae/sae_matrix_source.h"
+#include "monosem/models/sae/sae_metrics.h"
+#include "monosem/models/sae/sae_sources.h"
+#include "monosem/models/sae/synthetic.h"
+
+namespace monosem {
+namespace {
+
+namespace fs = std::filesystem;
+using sae::BatchSource;
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+// A data source as --data / data.source names it: "synthetic" (SyntheticData's
+// defaults in d dims with the paper's 2:1 feature ratio), a safetensors
+// matrix file, or an activation-store folder. `usage` tells whether an error
+// is the caller's spelling (exit 2) rather than a bad file (exit 1).
+absl::StatusOr<std::unique_ptr<BatchSource>> OpenData(const std::string& source, int64_t d,
+                                                      uint64_t seed, bool* usage) {
+  *usage = false;
+  if (source.empty() || source == "synthetic") {
+    sae::SyntheticOptions o;
+    o.d = d;
+    o.n_gt = 2 * d;
+    o.seed = seed;
+    auto s = sae::SyntheticData::Create(o);
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<BatchSource>(new sae::SyntheticData(*std::move(s)));
+  }
+  std::error_code ec;
+  if (fs::is_directory(source, ec)) {
+    auto s = sae::StoreSource::Open(source, seed);
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<BatchSource>(std::move(*s));
+  }
+  if (fs::is_regular_file(source, ec)) {
+    auto s = sae::SafetensorsMatrixSource::Open(source, "", seed);
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<BatchSource>(new sae::SafetensorsMatrixSource(*std::move(s)));
+  }
+  *usage = true;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "data '", source, "' is neither 'synthetic', a .safetensors file nor an activation-store folder"));
+}
+
+std::string LogLine(const sae::StepLog& l, int64_t steps) {
+  return absl::StrCat("step ", l.step, "/", steps, "  loss ", l.loss, "  recon ", l.recon, "  l0 ", l.l0,
+                      "  dead ", l.dead);
+}
+
+// What --resume refuses to mix: a checkpoint of another run.
+std::string ConfigMismatch(const sae::SaeSpec& a, const sae::TrainOptions& oa, const sae::SaeSpec& b,
+                           const sae::TrainOptions& ob) {
+  if (a.arch != b.arch) return "architecture";
+  if (a.d != b.d) return "d_in";
+  if (a.f != b.f) return "d_sae";
+  if (a.k != b.k) return "k";
+  if (a.l1 != b.l1) return "l1_coefficient";
+  if (a.k_aux != b.k_aux) return "k_aux";
+  if (oa.steps != ob.steps) return "train.steps";
+  if (oa.batch != ob.batch) return "train.batch_size";
+  if (oa.adam.lr != ob.adam.lr) return "train.lr";
+  if (oa.seed != ob.seed) return "train.seed";
+  return "";
+}
+
+}  // namespace
+
+int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
+  if (a.config.empty() || a.out.empty()) {
+    err << "monosem sae train: --config FILE and --out DIR are required\n";
+    return kExitUsage;
+  }
+  auto config = LoadRunConfig(a.config);
+  if (!config.ok()) {
+    err << "monosem: " << config.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (!config->has_sae()) {
+    err << "monosem: " << a.config << ": no sae { } section (architecture, d_in, d_sae, ...)\n";
+    return kExitUsage;
+  }
+  auto spec = sae::SpecFromConfig(config->sae());
+  if (!spec.ok()) {
+    err << "monosem: " << a.config << ": " << spec.status().message() << "\n";
+    return kExitUsage;
+  }
+  sae::TrainOptions opt;
+  sae::ApplyTrainConfig(config->sae(), config->train(), &opt);
+  const std::string backend = !a.backend.empty() ? a.backend
+                              : config->backend().empty() ? "cpu" : config->backend();
+  const std::string source = !a.data.empty() ? a.data : config->data().source();
+  const uint64_t seed = config->data().seed() != 0 ? config->data().seed() : 1;
+  bool usage = false;
+  auto src = OpenData(source, spec->d, seed, &usage);
+  if (!src.ok()) {
+    err << "monosem: --data: " << src.status().message() << "\n";
+    return usage ? kExitUsage : kExitError;
+  }
+  const std::string ckpt = a.out + "/checkpoint", sae_dir = a.out + "/sae";
+
+  std::unique_ptr<sae::SaeTrainer> trainer;
+  if (a.resume) {
+    if (!fs::exists(ckpt + "/trainer.json")) {
+      err << "monosem: --resume: no checkpoint in " << ckpt << "\n";
+      return kExitError;
+    }
+    auto r = sae::SaeTrainer::Resume(ckpt, backend, **src);
+    if (!r.ok()) {
+      err << "monosem: --resume: " << r.status().message() << "\n";
+      return kExitError;
+    }
+    trainer = *std::move(r);
+    if (std::string f = ConfigMismatch(trainer->spec(), trainer->options(), *spec, opt); !f.empty()) {
+      err << "monosem: --resume: " << ckpt << " was trained with another " << f << " than " << a.config
+          << "\n";
+      return kExitError;
+    }
+    out << "resumed from " << ckpt << " at step " << trainer->step() << "\n";
+  } else {
+    auto t = sae::SaeTrainer::Create(*spec, opt, backend);
+    if (!t.ok()) {
+      err << "monosem: " << t.status().message() << "\n";
+      return kExitUsage;
+    }
+    trainer = *std::move(t);
+    if (absl::Status s = trainer->Init(**src); !s.ok()) {
+      err << "monosem: " << s.message() << "\n";
+      return kExitError;
+    }
+  }
+  if (absl::Status s = MakeDirs(a.out); !s.ok()) {
+    err << "monosem: --out: " << s.message() << "\n";
+    return kExitError;
+  }
+  const int64_t steps = opt.steps;
+  const int64_t until = a.until > 0 ? std::min(a.until, steps) : steps;
+  out << "sae train: " << sae::ArchName(spec->arch) << " d_in " << spec->d << " d_sae " << spec->f
+      << " on " << (source.empty() ? "synthetic" : source) << ", " << steps << " steps x " << opt.batch
+      << ", backend " << backend << "\n";
+  while (trainer->step() < until) {
+    const int64_t every = a.checkpoint_every;
+    const int64_t next = every > 0 ? std::min(until, (trainer->step() / every + 1) * every) : until;
+    if (absl::Status s = trainer->TrainUntil(**src, next, {next}); !s.ok()) {
+      err << "monosem: " << s.message() << "\n";
+      return kExitError;
+    }
+    if (!trainer->log().empty()) out << LogLine(trainer->log().back(), steps) << "\n";
+    if (absl::Status s = trainer->SaveCheckpoint(ckpt); !s.ok()) {
+      err << "monosem: " << s.message() << "\n";
+      return kExitError;
+    }
+  }
+  if (trainer->step() < steps) {
+    // Also reached when a resumed run was already at --until.
+    if (absl::Status s = trainer->SaveCheckpoint(ckpt); !s.ok()) {
+      err << "monosem: " << s.message() << "\n";
+      return kExitError;
+    }
+    out << "stopped at step " << trainer->step() << " of " << steps << "; checkpoint in " << ckpt
+        << " (continue with --resume)\n";
+    return 0;
+  }
+  std::map<std::string, std::string> meta = {
+      {"monosem_config", a.config}, {"data_source", source.empty() ? "synthetic" : source},
+      {"training_steps", std::to_string(steps)}, {"backend", backend}};
+  if (!config->name().empty()) meta["run_name"] = config->name();
+  if (absl::Status s = sae::SaveSaeLens(sae_dir, trainer->spec(), trainer->params(), meta); !s.ok()) {
+    err << "monosem: " << s.message() << "\n";
+    return kExitError;
+  }
+  out << "wrote " << ckpt << " and " << sae_dir << " (SAELens folder)\n";
+  return 0;
+}
+
+int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err) {
+  if (a.sae.empty()) {
+    err << "monosem sae eval: --sae DIR is required\n";
+    return kExitUsage;
+  }
+  if (a.n <= 0) {
+    err << "monosem sae eval: --n must be > 0, got " << a.n << "\n";
+    return kExitUsage;
+  }
+  auto loaded = sae::LoadSaeLens(a.sae);
+  if (!loaded.ok()) {
+    err << "monosem: --sae: " << loaded.status().message() << "\n";
+    return kExitError;
+  }
+  auto kernels = sae::SaeKernelRegistry::Create(a.backend);
+  if (!kernels.ok()) {
+    err << "monosem: --backend: " << kernels.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (absl::Status s = (*kernels)->Available(); !s.ok()) {
+    err << "monosem: backend " << a.backend << " cannot run here: " << s.message() << "\n";
+    return kExitUsage;
+  }
+  bool usage = false;
+  auto src = OpenData(a.data, loaded->spec.d, 1, &usage);
+  if (!src.ok()) {
+    err << "monosem: --data: " << src.status().message() << "\n";
+    return usage ? kExitUsage : kExitError;
+  }
+  auto m = sae::Evaluate(**kernels, loaded->spec, loaded->params, **src, a.n, std::min<int64_t>(a.n, 1024));
+  if (!m.ok()) {
+    err << "monosem: " << m.status().message() << "\n";
+    return kExitError;
+  }
+  const sae::SaeSpec& s = loaded->spec;
+  out << "sae " << a.sae << ": " << sae::ArchName(s.arch) << ", d_in " << s.d << ", d_sae " << s.f;
+  if (s.k > 0) out << ", k " << s.k;
+  out << "\ndata " << (a.data.empty() ? "synthetic" : a.data) << ", window " << m->window << " vectors\n"
+      << "mse\t" << m->mse << "\nnmse\t" << m->nmse << "\nfvu\t" << m->fvu << "\nexplained_variance\t"
+      << m->explained_variance << "\nl0\t" << m->l0 << "\nl1\t" << m->l1 << "\ndead_fraction\t"
+      << m->dead_fraction << "\nultralow_fraction_1e-5\t" << m->ultralow_fraction_1e5
+      << "\nultralow_fraction_1e-6\t" << m->ultralow_fraction_1e6 << "\nshrinkage\t" << m->shrinkage
+      << "\nwindow\t" << m->window << "\n";
+  return 0;
+}
+
+}  // namespace monosem
