@@ -39,8 +39,12 @@ TEST(CudaBackend, WithoutAGpuSaysWhyAndEveryKernelFailsCleanly) {
   Tensor y({3, 4});
   EXPECT_TRUE(absl::IsUnavailable((*backend)->Relu(a, &y)));
   EXPECT_FALSE(CudaDeviceTensor({4}).ok());
-  // The toy kernels register only where a GPU is (toy_cuda.cc says why).
-  EXPECT_FALSE(ToyKernelsRegistry::Create("cuda").ok());
+  // The toy kernels are registered everywhere and say why they cannot run.
+  auto toy = ToyKernelsRegistry::Create("cuda");
+  ASSERT_TRUE(toy.ok()) << toy.status();
+  const absl::Status toy_available = (*toy)->Available();
+  EXPECT_TRUE(absl::IsUnavailable(toy_available)) << toy_available;
+  EXPECT_EQ(toy_available.message().substr(0, 16), "no CUDA device: ") << toy_available;
 }
 
 TEST(CudaBackend, DeviceResidentGemmAndAdamWMatchTheStagedPathBitForBit) {
