@@ -6,13 +6,16 @@
 //     gives the same bits as the host-staged path the cross-backend tests use,
 //     for GEMM, AdamW and the toy kernels, and the toy kernels are registered.
 #include <cmath>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/toy_cuda.h"
 #include "monosem/backend.h"
 #include "monosem/compare.h"
+#include "monosem/models/sae/sae_kernels.h"
 #include "monosem/models/toy/toy_kernels.h"
+#include "monosem/models/transformer/transformer_kernels.h"
 #include "monosem/random_fill.h"
 
 namespace monosem {
@@ -39,8 +42,34 @@ TEST(CudaBackend, WithoutAGpuSaysWhyAndEveryKernelFailsCleanly) {
   Tensor y({3, 4});
   EXPECT_TRUE(absl::IsUnavailable((*backend)->Relu(a, &y)));
   EXPECT_FALSE(CudaDeviceTensor({4}).ok());
-  // The toy kernels register only where a GPU is (toy_cuda.cc says why).
-  EXPECT_FALSE(ToyKernelsRegistry::Create("cuda").ok());
+  // The toy kernels are registered everywhere and say why they cannot run.
+  auto toy = ToyKernelsRegistry::Create("cuda");
+  ASSERT_TRUE(toy.ok()) << toy.status();
+  const absl::Status toy_available = (*toy)->Available();
+  EXPECT_TRUE(absl::IsUnavailable(toy_available)) << toy_available;
+  EXPECT_EQ(toy_available.message().substr(0, 16), "no CUDA device: ") << toy_available;
+  // So are the SAE and transformer kernels; their entry points fail cleanly.
+  auto sae_kernels = sae::SaeKernelRegistry::Create("cuda");
+  ASSERT_TRUE(sae_kernels.ok()) << sae_kernels.status();
+  const absl::Status sae_available = (*sae_kernels)->Available();
+  EXPECT_TRUE(absl::IsUnavailable(sae_available)) << sae_available;
+  EXPECT_EQ(sae_available.message().substr(0, 16), "no CUDA device: ") << sae_available;
+  sae::SaeSpec spec;
+  spec.arch = sae::Arch::kTopK;
+  spec.d = 4;
+  spec.f = 8;
+  spec.k = 2;
+  const sae::SaeParams params = sae::SaeParams::Zeros(spec);
+  sae::SaeStepOut step;
+  const absl::Status sae_step = (*sae_kernels)->LossAndGrad(
+      spec, params, Tensor::Filled({3, 4}, 1.0f), std::vector<uint8_t>(8, 0), &step);
+  EXPECT_TRUE(absl::IsUnavailable(sae_step)) << sae_step;
+  auto transformer = TransformerKernelRegistry::Create(backend->get());
+  ASSERT_TRUE(transformer.ok()) << transformer.status();
+  Tensor ln_y({3, 4}), ln_mean({3}), ln_rstd({3});
+  const absl::Status ln = (*transformer)->LayerNormForward(
+      a, Tensor::Filled({4}, 1.0f), Tensor({4}), &ln_y, &ln_mean, &ln_rstd);
+  EXPECT_TRUE(absl::IsUnavailable(ln)) << ln;
 }
 
 TEST(CudaBackend, DeviceResidentGemmAndAdamWMatchTheStagedPathBitForBit) {

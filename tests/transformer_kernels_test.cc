@@ -214,7 +214,12 @@ INSTANTIATE_TEST_SUITE_P(AllBackends, KernelsCross,
                          });
 
 TEST(TransformerKernelRegistry, EveryFoundationBackendHasKernels) {
+#ifdef MONOSEM_GPU_LINK_SET
+  // The GPU link set (//tests:cuda_transformer_kernels_test): reference, cuda.
+  for (const char* name : {"reference", "cuda"}) {
+#else
   for (const char* name : {"reference", "cpu", "torch"}) {
+#endif
     auto b = BackendRegistry::Create(name);
     ASSERT_TRUE(b.ok());
     EXPECT_TRUE(TransformerKernelRegistry::Create(b->get()).ok()) << name;

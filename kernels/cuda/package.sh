@@ -35,6 +35,8 @@ TESTS=(
   //tests:cuda_cross_backend_test
   //tests:cuda_toy_cross_backend_test
   //tests:cuda_golden_test
+  //tests:cuda_sae_kernels_test
+  //tests:cuda_transformer_kernels_test
 )
 BENCH=//benchmarks:cuda_bench
 

@@ -4,7 +4,6 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/cuda_kernels.h"
-#include "kernels/cuda/device_probe.h"
 #include "monosem/models/toy/toy_kernels.h"
 #include "monosem/status.h"
 
@@ -21,6 +20,7 @@ absl::Status Launch(const ToyDims& d, bool relu, const float* x, const float* w,
 class CudaToyKernels : public ToyKernels {
  public:
   std::string name() const override { return "cuda"; }
+  absl::Status Available() const override { return CudaAvailable(); }
 
  protected:
   absl::Status ForwardBackwardImpl(const ToyDims& d, bool relu, const Tensor& x, const Tensor& w,
@@ -51,20 +51,9 @@ class CudaToyKernels : public ToyKernels {
   CudaScratch scratch_;
 };
 
-// Registered only where a GPU is present. The toy registry has no
-// Available(), and tests/toy_cross_backend_test.cc runs every registered toy
-// kernel set without a skip; on a machine without a GPU the cuda toy kernels
-// are therefore absent (tests/cuda_backend_test.cc reports the skip and why),
-// and EveryBackendHasToyKernels still holds because it skips unavailable
-// backends.
-bool RegisterWhereAGpuIs() {
-  if (CudaDeviceCount(nullptr) <= 0) return false;
-  return ToyKernelsRegistry::Register("cuda", [] {
-    return std::unique_ptr<ToyKernels>(new CudaToyKernels());
-  });
-}
-
-[[maybe_unused]] const bool registered = RegisterWhereAGpuIs();
+// Registered unconditionally: without a GPU, Available() says why and the toy
+// suites skip these kernels with that message (ToyKernels::Available).
+MONOSEM_REGISTER_TOY_KERNELS("cuda", CudaToyKernels);
 
 }  // namespace
 

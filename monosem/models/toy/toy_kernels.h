@@ -43,6 +43,10 @@ class ToyKernels {
  public:
   virtual ~ToyKernels() = default;
   virtual std::string name() const = 0;
+  // Ok where these kernels can run here. A kernel set that needs hardware the
+  // machine may lack (cuda) registers unconditionally and says why it cannot
+  // run ("no CUDA device: ..."); the toy suites skip it with that message.
+  virtual absl::Status Available() const { return absl::OkStatus(); }
 
   // Forward (loss per instance) and, when dw and db are non-null, the backward
   // pass. Shapes are validated here for every backend.
