@@ -141,7 +141,9 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
   const int64_t pools = r.vectors_drawn() - 64 - kSteps * 32;
   EXPECT_EQ(pools % Options().resample_pool, 0) << what;
   EXPECT_GE(pools, arch == Arch::kReluL1 ? 2 * Options().resample_pool : 0) << what;
-  if (arch != Arch::kReluL1) EXPECT_EQ(pools, 0) << what;
+  if (arch != Arch::kReluL1) {
+    EXPECT_EQ(pools, 0) << what;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
