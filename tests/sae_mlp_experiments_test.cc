@@ -69,7 +69,7 @@ TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
       EXPECT_LE(m.at("loss_recovered" + tag), 1.0) << tag;
     }
   }
-  ASSERT_TRUE(m.count("max_corr_median_features[F=256]"));
+  ASSERT_TRUE(m.count("max_corr_median_features[F=64]"));
   ASSERT_TRUE(m.count("max_corr_median_neurons"));
   EXPECT_GT(m.at("max_corr_median_neurons"), -1.0);
   EXPECT_LE(m.at("max_corr_median_neurons"), 1.0);
@@ -79,7 +79,7 @@ TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
   EXPECT_GE(genre_rows, 3) << "the held-out windows should span several genres";
   EXPECT_EQ(CountLines(ctx.out_dir + "/sae_mlp_ladder.csv"), 1 + 8);
   EXPECT_GE(CountLines(ctx.out_dir + "/sae_mlp_genre_f1.csv"), 1 + 3);
-  EXPECT_TRUE(std::filesystem::exists(ctx.out_dir + "/sae_mlp_density_F256.csv"));
+  EXPECT_TRUE(std::filesystem::exists(ctx.out_dir + "/sae_mlp_density_F64.csv"));
 
   // A second run reuses the transformers: no transformer rows this time.
   auto again = RunSaeMlpExperiments(ctx);

@@ -27,10 +27,15 @@ constexpr int kExitUsage = 2;
 // A data source as --data / data.source names it: "synthetic" (SyntheticData's
 // defaults in d dims with the paper's 2:1 feature ratio), a safetensors
 // matrix file, or an activation-store folder. `usage` tells whether an error
-// is the caller's spelling (exit 2) rather than a bad file (exit 1).
+// is the caller's spelling (exit 2) rather than a bad file (exit 1). With
+// `scale` (training), a store's activations are normalised to mean norm
+// sqrt(d) as the sae suite does (the factor, a deterministic function of the
+// store, goes to *scale; the SAE is folded back to raw units on export).
 absl::StatusOr<std::unique_ptr<BatchSource>> OpenData(const std::string& source, int64_t d,
-                                                      uint64_t seed, bool* usage) {
+                                                      uint64_t seed, bool* usage,
+                                                      float* scale = nullptr) {
   *usage = false;
+  if (scale != nullptr) *scale = 1.0f;
   if (source.empty() || source == "synthetic") {
     sae::SyntheticOptions o;
     o.d = d;
@@ -44,6 +49,14 @@ absl::StatusOr<std::unique_ptr<BatchSource>> OpenData(const std::string& source,
   if (fs::is_directory(source, ec)) {
     auto s = sae::StoreSource::Open(source, seed);
     if (!s.ok()) return s.status();
+    if (scale != nullptr) {
+      auto sample = sae::StoreSource::Open(source, /*seed=*/99);
+      if (!sample.ok()) return sample.status();
+      auto f = sae::NormScale(**sample, std::min<int64_t>(8192, (*sample)->info().n));
+      if (!f.ok()) return f.status();
+      *scale = *f;
+      (*s)->set_scale(*f);
+    }
     return std::unique_ptr<BatchSource>(std::move(*s));
   }
   if (fs::is_regular_file(source, ec)) {
@@ -105,7 +118,8 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
   const std::string source = !a.data.empty() ? a.data : config->data().source();
   const uint64_t seed = config->data().seed() != 0 ? config->data().seed() : 1;
   bool usage = false;
-  auto src = OpenData(source, spec->d, seed, &usage);
+  float scale = 1.0f;
+  auto src = OpenData(source, spec->d, seed, &usage, &scale);
   if (!src.ok()) {
     err << "monosem: --data: " << src.status().message() << "\n";
     return usage ? kExitUsage : kExitError;
@@ -151,6 +165,10 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
   out << "sae train: " << sae::ArchName(spec->arch) << " d_in " << spec->d << " d_sae " << spec->f
       << " on " << (source.empty() ? "synthetic" : source) << ", " << steps << " steps x " << opt.batch
       << ", backend " << backend << "\n";
+  if (scale != 1.0f) {
+    out << "activations normalised to mean norm sqrt(" << spec->d << ") (x " << scale
+        << "); the exported SAE takes raw activations\n";
+  }
   while (trainer->step() < until) {
     const int64_t every = a.checkpoint_every;
     const int64_t next = every > 0 ? std::min(until, (trainer->step() / every + 1) * every) : until;
@@ -178,7 +196,10 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
       {"monosem_config", a.config}, {"data_source", source.empty() ? "synthetic" : source},
       {"training_steps", std::to_string(steps)}, {"backend", backend}};
   if (!config->name().empty()) meta["run_name"] = config->name();
-  if (absl::Status s = sae::SaveSaeLens(sae_dir, trainer->spec(), trainer->params(), meta); !s.ok()) {
+  if (scale != 1.0f) meta["trained_on_inputs_scaled_by"] = absl::StrCat(scale);
+  // Trained on scale * x; saved for raw x (the checkpoint stays in trained units).
+  const sae::SaeParams raw = sae::FoldInputScale(trainer->spec(), trainer->params(), scale);
+  if (absl::Status s = sae::SaveSaeLens(sae_dir, trainer->spec(), raw, meta); !s.ok()) {
     err << "monosem: " << s.message() << "\n";
     return kExitError;
   }

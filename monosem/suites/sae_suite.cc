@@ -10,7 +10,7 @@
 // figures are report-only; the judged rows check directions the papers state.
 // The transformer-MLP rows (the A/0-A/3 ladder with loss_recovered,
 // universality, genre_f1) are in monosem/models/sae/sae_mlp_experiments.h.
-// --only synthetic / --only mlp runs one half.
+// --only selects parts: synthetic, ladder, universality (mlp = both MLP parts).
 #include <cblas.h>
 #include <omp.h>
 
@@ -107,17 +107,24 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
   if (const char* env = std::getenv("MONOSEM_THREADS"); env != nullptr && std::atoi(env) > 0) {
     forced = std::atoi(env);
   }
-  bool synthetic = ctx.only.empty(), mlp = ctx.only.empty();
+  bool synthetic = ctx.only.empty();
+  sae::MlpParts parts{ctx.only.empty(), ctx.only.empty()};
   for (absl::string_view part : absl::StrSplit(ctx.only, ',', absl::SkipEmpty())) {
     if (part == "synthetic") {
       synthetic = true;
     } else if (part == "mlp") {
-      mlp = true;
+      parts.ladder = parts.universality = true;
+    } else if (part == "ladder") {
+      parts.ladder = true;
+    } else if (part == "universality") {
+      parts.universality = true;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
-          "sae suite: unknown experiment '", part, "' in --only (expected synthetic, mlp)"));
+          "sae suite: unknown experiment '", part,
+          "' in --only (expected synthetic, ladder, universality, mlp)"));
     }
   }
+  const bool mlp = parts.ladder || parts.universality;
   std::vector<ResultRow> rows;
   if (synthetic) {
     MONOSEM_ASSIGN_OR_RETURN(rows, WithThreads(forced > 0 ? forced : 1, [&] { return RunSaeImpl(ctx); }));
@@ -126,7 +133,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
     MONOSEM_ASSIGN_OR_RETURN(
         std::vector<ResultRow> more,
         WithThreads(forced > 0 ? forced : std::max(1, omp_get_num_procs()),
-                    [&] { return sae::RunSaeMlpExperiments(ctx); }));
+                    [&] { return sae::RunSaeMlpExperiments(ctx, parts); }));
     rows.insert(rows.end(), more.begin(), more.end());
   }
   return rows;
@@ -269,7 +276,7 @@ MONOSEM_REGISTER_SUITE(sae, "sae",
                        "SAEs: synthetic ground truth (MMCS over lambda and dictionary ratio, TopK "
                        "dead latents and fvu over k, the L0/FVU frontier) and transformer A's MLP "
                        "(the A/0-A/3 ladder with loss_recovered, universality, genre_f1); "
-                       "--only synthetic,mlp",
+                       "--only synthetic,ladder,universality",
                        RunSae, "transformer");
 
 }  // namespace

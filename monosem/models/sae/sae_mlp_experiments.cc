@@ -31,14 +31,18 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char kBricken[] = "Bricken et al. 2023, Towards Monosemanticity";
 
-// Run lengths. Default: 500 steps x 256 = 128k training vectors per SAE
-// (two passes over the 65k-vector store; the paper: ~8B vectors), so that the
-// eight ladder runs plus universality take about 8 minutes on 2 cores. Small
-// batches train far better per FLOP at this budget: at F = 1,024, 600 x 256
-// reached fvu 0.16 where 150 x 1,024 reached 0.38 (lambda 2). lambda 3 on the
-// normalised activations gives L0 ~ 9 and ~4% dead latents at F = 512 and
-// 4,096 in 600 steps (the paper's A/1: 4.1% dead). Quick: a tiny transformer
-// (d_mlp 64) and 150 steps x 256.
+// Run lengths and settings, from sweeps on the default store (65k vectors of
+// transformer A, 2026-11-21; docs/sae.md): small batches train far better per
+// FLOP at this budget (F = 1,024, lambda 2: fvu 0.16 after 600 x 256, 0.38
+// after 150 x 1,024). Default: 1,500 steps x 256 = 384k vectors (six passes
+// over the store; the paper: ~8B vectors), lambda 2 on activations
+// normalised to mean norm sqrt(d), Adam lr 3e-3: at F = 4,096 fvu 0.14, L0 14,
+// and enough dead latents that resampling has something to do (lambda 3
+// killed 66%; lr 1e-3 left none to resample). Universality is measured at
+// F = d_mlp: at this data budget a 4,096-feature dictionary is too
+// undertrained for its rare features' correlations to mean much (1,500
+// steps: 0.38 for features vs 0.39 for neurons; at F = 512: 0.68 vs 0.39).
+// Quick: a tiny transformer (d_mlp 64) and 150 steps x 256.
 struct MlpScale {
   int64_t steps, batch;
   int64_t eval_windows;     // held-out windows (ctx tokens each) for the metrics
@@ -50,8 +54,8 @@ struct MlpScale {
 };
 
 MlpScale ScaleFor(bool quick) {
-  if (quick) return {150, 256, 16, 16, {1, 2, 4, 8}, 4, 2.0f, 3e-3f};
-  return {500, 256, 64, 32, {1, 2, 4, 8}, 8, 3.0f, 3e-3f};
+  if (quick) return {150, 256, 16, 16, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
+  return {1500, 256, 64, 32, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
 }
 
 struct Transformers {
@@ -231,6 +235,14 @@ ResultRow Report(const std::string& metric, double v, const std::string& source,
   return MakeRow("sae", metric, v, REPORT_ONLY, kNaN, 0, source, note, published);
 }
 
+std::vector<ResultRow> Finish(std::vector<ResultRow> rows,
+                              std::chrono::steady_clock::time_point t_start) {
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  rows.push_back(Report("mlp_experiments_wall_seconds", wall, "issue 5: default suite < 20 min on 2 cores",
+                        "includes training the transformers when the folder had none"));
+  return rows;
+}
+
 }  // namespace
 
 absl::StatusOr<TransformerManifest> ReadTransformerManifest(const std::string& path) {
@@ -277,7 +289,7 @@ absl::StatusOr<TransformerManifest> ReadTransformerManifest(const std::string& p
   return m;
 }
 
-absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx) {
+absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx, MlpParts parts) {
   const auto t_start = std::chrono::steady_clock::now();
   std::vector<ResultRow> rows;
   const std::string backend = ctx.backend.empty() ? "cpu" : ctx.backend;
@@ -300,6 +312,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // The transformer forwards stay on the default (cpu) backend unless asked.
   MONOSEM_ASSIGN_OR_RETURN(Transformers tf, LoadTransformers(*man, ctx.backend.empty() ? "cpu" : ctx.backend));
   MlpScale sc = ScaleFor(ctx.quick);
+  int64_t universality_f = 0;  // 0: universality_multiple x d_mlp
   // --config: an sae message's l1_coefficient and the train message's steps,
   // batch_size and lr replace the defaults of the SAE runs.
   // (Only a config with an sae message: a transformer config's train message
@@ -309,6 +322,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     if (ctx.config->train().steps() > 0) sc.steps = ctx.config->train().steps();
     if (ctx.config->train().batch_size() > 0) sc.batch = ctx.config->train().batch_size();
     if (ctx.config->train().lr() > 0) sc.lr = ctx.config->train().lr();
+    if (ctx.config->sae().d_sae() > 0) universality_f = ctx.config->sae().d_sae();
   }
   const int64_t d_mlp = tf.models[0].dims().d_mlp;
 
@@ -363,9 +377,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   ladder_csv << "dict_size,resampling,resampled,mse,fvu,l0,dead_fraction,ultralow_1e6,ultralow_1e5,"
                 "loss_recovered,loss_recovered_mean_ablation,shrinkage,clean_loss,sae_loss,zero_loss,"
                 "mean_ablated_loss,train_seconds\n";
-  std::unique_ptr<TrainedSae> universality_a;
-  int64_t universality_f = 0;
-  for (size_t li = 0; li < sc.dict_multiples.size(); ++li) {
+  if (universality_f == 0) universality_f = sc.universality_multiple * d_mlp;
+  // The ladder's A runs kept for later parts: the universality size, and the
+  // largest dictionary (the most specific features) for genre_f1.
+  std::unique_ptr<TrainedSae> universality_a, largest_a;
+  for (size_t li = 0; li < sc.dict_multiples.size() && parts.ladder; ++li) {
     const int64_t f = sc.dict_multiples[li] * d_mlp;
     for (bool resample : {true, false}) {
       SaeSpec spec;
@@ -412,25 +428,40 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                                     r.store.ultralow_fraction_1e5, lr, r.splice.LossRecoveredVsMean(),
                                     r.heldout.shrinkage, r.splice.clean, r.splice.replaced,
                                     r.splice.zero, r.splice.mean_ablated, r.train_seconds);
-      if (a1 || (sc.dict_multiples[li] == sc.universality_multiple && resample)) {
+      if (a1 || (f == universality_f && resample)) {
         MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(
             absl::StrCat(ctx.out_dir, "/sae_mlp_density_F", f, ".csv"),
             DensityHistogramCsv(r.store.density, r.store.window)));
       }
-      if (sc.dict_multiples[li] == sc.universality_multiple && resample) {
-        universality_f = f;
+      const bool largest = li + 1 == sc.dict_multiples.size();
+      if (f == universality_f && resample && !largest) {
         universality_a = std::make_unique<TrainedSae>(std::move(s));
+      } else if (largest && resample) {
+        largest_a = std::make_unique<TrainedSae>(std::move(s));
+        if (f == universality_f) universality_a = nullptr;  // shared below
       }
     }
   }
-  MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_ladder.csv", ladder_csv.str()));
+  if (parts.ladder) {
+    MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_ladder.csv", ladder_csv.str()));
+  }
+  if (!parts.universality) return Finish(std::move(rows), t_start);
 
-  // 4. Universality: the same config on B; features against neurons.
+  // 4. Universality: the same config on A and B; features against neurons.
+  SaeSpec uspec;
+  uspec.arch = Arch::kReluL1;
+  uspec.d = d_mlp;
+  uspec.f = universality_f;
+  uspec.l1 = sc.l1;
+  if (universality_a == nullptr && largest_a != nullptr && largest_a->spec.f == universality_f) {
+    universality_a = std::move(largest_a);
+  }
   if (universality_a == nullptr) {
-    return absl::InternalError("sae suite: the universality dictionary size is not on the ladder");
+    MONOSEM_ASSIGN_OR_RETURN(TrainedSae a, TrainOnStore(man->models[0].activations, scale[0], uspec, sc,
+                                                        true, 1000 + sc.dict_multiples.size() - 1, backend));
+    universality_a = std::make_unique<TrainedSae>(std::move(a));
   }
   // Two independent runs, as in the paper: B's SAE has its own seed.
-  SaeSpec uspec = universality_a->spec;
   MONOSEM_ASSIGN_OR_RETURN(TrainedSae ub, TrainOnStore(man->models[1].activations, scale[1], uspec, sc,
                                                        true, 1000 + sc.dict_multiples.size(), backend));
   MONOSEM_ASSIGN_OR_RETURN(Tensor codes_a, DenseCodes(*universality_a, held[0].acts));
@@ -451,14 +482,23 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                          AT_LEAST, 0.0, 0, kBricken,
                          "features are more universal across models than neurons (paper: 0.72 vs 0.46)"));
 
-  // 5. Monosemanticity: best feature vs best neuron per genre (A).
+  // 5. Monosemanticity: best feature vs best neuron per genre (A), with the
+  // ladder's largest dictionary when the ladder ran.
+  Tensor genre_codes;
+  int64_t genre_f = universality_f;
+  if (largest_a != nullptr) {
+    genre_f = largest_a->spec.f;
+    MONOSEM_ASSIGN_OR_RETURN(genre_codes, DenseCodes(*largest_a, held[0].acts));
+  } else {
+    genre_codes = std::move(codes_a);
+  }
   MONOSEM_ASSIGN_OR_RETURN(std::vector<GenreDetectorF1> ff,
-                           BestFeatureGenreF1(codes_a, held[0].genres, n_genres));
+                           BestFeatureGenreF1(genre_codes, held[0].genres, n_genres));
   MONOSEM_ASSIGN_OR_RETURN(std::vector<NeuronGenreF1> nf,
                            BestNeuronGenreF1(absl::MakeConstSpan(held[0].acts.data(), held[0].acts.size()),
                                              n_tokens, d_mlp, held[0].genres, n_genres));
   std::ostringstream f1_csv;
-  f1_csv << "genre,tokens,best_feature,feature_f1,feature_max_corr_to_B,best_neuron,neuron_threshold,neuron_f1\n";
+  f1_csv << "genre,tokens,dict_size,best_feature,feature_f1,best_neuron,neuron_threshold,neuron_f1\n";
   int wins = 0, counted = 0;
   for (const GenreDetectorF1& g : ff) {
     if (g.genre == kGenreUnknown) continue;
@@ -467,15 +507,14 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       if (x.genre == g.genre) n = &x;
     }
     const double neuron_f1 = n != nullptr ? n->f1 : 0.0;
-    const double corr = g.unit >= 0 ? feat.max_corr[g.unit] : kNaN;
     const std::string name = all.genre_names[g.genre];
-    f1_csv << name << "," << g.positives << "," << g.unit << "," << absl::StrFormat("%.6f", g.f1) << ","
-           << absl::StrFormat("%.6f", corr) << "," << (n ? n->neuron : -1) << ","
+    f1_csv << name << "," << g.positives << "," << genre_f << "," << g.unit << ","
+           << absl::StrFormat("%.6f", g.f1) << "," << (n ? n->neuron : -1) << ","
            << absl::StrFormat("%.6g", n ? n->threshold : 0.0f) << "," << absl::StrFormat("%.6f\n", neuron_f1);
     rows.push_back(Report(absl::StrCat("genre_f1_feature[A,", name, "]"), g.f1, kBricken,
                           absl::StrFormat("best of %d features (active > 0) on %d %s tokens of %d; best "
                                           "neuron %.3f (tuned threshold)",
-                                          uspec.f, g.positives, name, n_tokens, neuron_f1)));
+                                          genre_f, g.positives, name, n_tokens, neuron_f1)));
     rows.push_back(Report(absl::StrCat("genre_f1_neuron[A,", name, "]"), neuron_f1, kBricken, ""));
     ++counted;
     wins += g.f1 > neuron_f1;
@@ -486,10 +525,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                         absl::StrFormat("%d of %d genres: the best single feature (active > 0) has a higher "
                                         "genre_f1 than the best neuron with its best threshold",
                                         wins, counted)));
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  rows.push_back(Report("mlp_experiments_wall_seconds", wall, "issue 5: default suite < 20 min on 2 cores",
-                        "includes training the transformers when the folder had none"));
-  return rows;
+  return Finish(std::move(rows), t_start);
 }
 
 }  // namespace monosem::sae

@@ -38,7 +38,15 @@ struct TransformerManifest {
 // Parses DIR/transformer_manifest.json; errors name the file and the field.
 absl::StatusOr<TransformerManifest> ReadTransformerManifest(const std::string& path);
 
-absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx);
+// Which parts run: the ladder, and universality + genre_f1 (which reuse the
+// ladder's A run of the universality size when the ladder ran, and train it
+// otherwise).
+struct MlpParts {
+  bool ladder = true;
+  bool universality = true;
+};
+absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx,
+                                                            MlpParts parts = {});
 
 }  // namespace monosem::sae
 
