@@ -8,7 +8,9 @@
 //     a GEMV, -W_enc^T db_enc, and not counted);
 //   topk, batch_topk: the dense encoder 2BFd plus the sparse work on the
 //     B k active pairs, 8 B k d (decode, d f, dW_dec, dW_enc); the sparse
-//     part is counted as sparse work, whatever a backend executes.
+//     part is counted as sparse work, whatever a backend executes;
+//   relu_l1 at a trained SAE's sparsity (relu_l1_L0_32): the same count
+//     with k = the target L0.
 // Bytes: x read once; W_enc and W_dec with their Adam moments read and
 // written once (2 * 2 * F * d * 3 floats).
 #include <cmath>
@@ -34,7 +36,21 @@ double StepFlops(Arch a, double B, double F, double d, double k) {
 
 struct StepShape {
   int64_t b, d, f, k;
+  // relu_l1 only: 0 = fresh init (about half the features fire); else b_enc
+  // is set so that about this many fire per vector, as in a trained SAE.
+  int64_t target_l0 = 0;
 };
+
+// The bias t with P(pre > t) = l0 / F for pre ~ N(0, sigma^2): a trained
+// relu_l1 SAE's sparsity on the benchmark's random inputs.
+float BiasForL0(double l0, double f, double sigma) {
+  double lo = 0, hi = 20 * sigma;
+  for (int it = 0; it < 100; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (0.5 * std::erfc(mid / (sigma * std::sqrt(2.0))) > l0 / f ? lo : hi) = mid;
+  }
+  return static_cast<float>(-0.5 * (lo + hi));
+}
 
 void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
   auto k = sae::SaeKernelRegistry::Create(backend);
@@ -55,6 +71,11 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   FillUniform(1, 1, -bound, bound, &p.w_enc);
   FillUniform(1, 2, -bound, bound, &p.w_dec);
   FillUniform(1, 3, -0.01f, 0.01f, &p.b_enc);
+  if (sh.target_l0 > 0) {
+    // pre = W_enc (x - b_dec): d terms of U(-bound, bound) x U(-1, 1).
+    const double sigma = std::sqrt(sh.d * (bound * bound / 3.0) / 3.0);
+    p.b_enc.Fill(BiasForL0(sh.target_l0, sh.f, sigma));
+  }
   p.threshold.Fill(0.001f);
   Tensor x = Tensor::Uninitialized({sh.b, sh.d});
   FillUniform(1, 4, -1, 1, &x);
@@ -73,7 +94,11 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
     }
     benchmark::ClobberMemory();
   }
-  SetThroughput(state, StepFlops(arch, sh.b, sh.f, sh.d, sh.k),
+  // At a trained SAE's sparsity, relu_l1's necessary work is TopK's: the
+  // dense encoder plus the active pairs.
+  SetThroughput(state,
+                sh.target_l0 > 0 ? StepFlops(Arch::kTopK, sh.b, sh.f, sh.d, sh.target_l0)
+                                 : StepFlops(arch, sh.b, sh.f, sh.d, sh.k),
                 4.0 * (sh.b * sh.d + 12.0 * sh.f * sh.d));
   state.counters["l0"] = out.l0;
 }
@@ -181,6 +206,18 @@ void Register() {
             ->UseRealTime()
             ->Unit(benchmark::kMillisecond);
       }
+    }
+  }
+  // relu_l1 at a trained SAE's sparsity (L0 ~ 32): the cpu backend's sparse
+  // backward against torch's dense autograd.
+  for (int64_t f : fs) {
+    for (const std::string& name : sae::SaeKernelRegistry::Names()) {
+      if (name == "reference" && !smoke) continue;
+      benchmark::RegisterBenchmark(
+          absl::StrCat("BM_SaeTrainStep/relu_l1_L0_", k, "_d", d, "_F", f, "_B", B, "/", name).c_str(),
+          BM_SaeTrainStep, name, Arch::kReluL1, StepShape{B, d, f, k, k})
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
     }
   }
   for (Arch a : {Arch::kTopK, Arch::kReluL1}) {
