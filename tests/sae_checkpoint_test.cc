@@ -135,7 +135,9 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
     EXPECT_GT(resampled_before, 0) << what;
     EXPECT_GT(r.resamples(), resampled_before) << what;
   }
-  if (arch == Arch::kBatchTopK) EXPECT_GT(r.params().threshold[0], 0.0f);
+  if (arch == Arch::kBatchTopK) {
+    EXPECT_GT(r.params().threshold[0], 0.0f);
+  }
   // Every vector is counted: GM sample + T batches + a pool per resampling
   // that found dead latents (at least one on each side of the split).
   const int64_t pools = r.vectors_drawn() - 64 - kSteps * 32;
