@@ -433,12 +433,12 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
             absl::StrCat(ctx.out_dir, "/sae_mlp_density_F", f, ".csv"),
             DensityHistogramCsv(r.store.density, r.store.window)));
       }
+      // Keep the runs later parts reuse (with resampling: the paper's recipe).
       const bool largest = li + 1 == sc.dict_multiples.size();
-      if (f == universality_f && resample && !largest) {
+      if (resample && largest) {
+        largest_a = std::make_unique<TrainedSae>(std::move(s));  // also universality's if sizes match
+      } else if (resample && f == universality_f) {
         universality_a = std::make_unique<TrainedSae>(std::move(s));
-      } else if (largest && resample) {
-        largest_a = std::make_unique<TrainedSae>(std::move(s));
-        if (f == universality_f) universality_a = nullptr;  // shared below
       }
     }
   }
