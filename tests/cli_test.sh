@@ -28,6 +28,16 @@ expect 2 "bad.textproto:3:" -- reproduce --config "$OUT.bad.textproto" --out "$O
 expect 2 "cannot open" -- reproduce --config /nonexistent.textproto --out "$OUT"
 expect 0 "reference" -- backends
 expect 0 "smoke" -- suites
+# The sae suite reuses the transformer suite's outputs, so it is listed (and
+# run) after it.
+order=$("$BIN" suites | cut -f1 | tr '\n' ' ')
+if [[ "$order" != *"transformer "*"sae "* ]]; then
+  echo "FAIL: suites not ordered transformer before sae: $order"; fail=1
+else
+  echo "ok: suite order $order"
+fi
+# A suite's own errors exit 1 (2 is for what the CLI itself can reject).
+expect 1 "unknown experiment 'bogus' in --only" -- reproduce --suite=sae --only=bogus --quick --out "$OUT"
 expect 0 "1 passed|passed, 0 failed" -- reproduce --suite=smoke --quick --out "$OUT"
 if [[ ! -s "$OUT/results.json" ]] || ! grep -q '"suite": "smoke"' "$OUT/results.json"; then
   echo "FAIL: results.json missing or without smoke rows"; fail=1
