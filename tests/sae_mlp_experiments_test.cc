@@ -71,12 +71,18 @@ TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
   }
   ASSERT_TRUE(m.count("max_corr_median_features[F=64]"));
   ASSERT_TRUE(m.count("max_corr_median_neurons"));
+  // The paper's comparison size (the ladder's largest dictionary) too.
+  ASSERT_TRUE(m.count("max_corr_median_features[F=512]"));
+  EXPECT_LE(m.at("max_corr_median_features[F=512]"), 1.0);
   EXPECT_GT(m.at("max_corr_median_neurons"), -1.0);
   EXPECT_LE(m.at("max_corr_median_neurons"), 1.0);
   EXPECT_TRUE(m.count("genres_where_feature_beats_neuron"));
   int genre_rows = 0;
   for (const auto& [k, v] : m) genre_rows += k.rfind("genre_f1_feature[A,", 0) == 0;
   EXPECT_GE(genre_rows, 3) << "the held-out windows should span several genres";
+  int corr_rows = 0;
+  for (const auto& [k, v] : m) corr_rows += k.rfind("max_corr_genre_feature[A,", 0) == 0;
+  EXPECT_EQ(corr_rows, genre_rows);
   EXPECT_EQ(CountLines(ctx.out_dir + "/sae_mlp_ladder.csv"), 1 + 8);
   EXPECT_GE(CountLines(ctx.out_dir + "/sae_mlp_genre_f1.csv"), 1 + 3);
   EXPECT_TRUE(std::filesystem::exists(ctx.out_dir + "/sae_mlp_density_F64.csv"));
