@@ -14,6 +14,7 @@
 // Bytes: x read once; W_enc and W_dec with their Adam moments read and
 // written once (2 * 2 * F * d * 3 floats).
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -52,21 +53,20 @@ float BiasForL0(double l0, double f, double sigma) {
   return static_cast<float>(-0.5 * (lo + hi));
 }
 
-void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+// The kernels of `backend`, or null after marking the benchmark skipped.
+std::unique_ptr<sae::SaeKernels> KernelsOrSkip(benchmark::State& state, const std::string& backend) {
   auto k = sae::SaeKernelRegistry::Create(backend);
   if (!k.ok() || !(*k)->Available().ok()) {
     state.SkipWithError("backend unavailable");
-    return;
+    return nullptr;
   }
-  sae::SaeSpec s;
-  s.arch = arch;
-  s.d = sh.d;
-  s.f = sh.f;
-  s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
-  s.k_aux = 0;
-  s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
-  sae::SaeParams p = sae::SaeParams::Zeros(s), m = sae::SaeParams::Zeros(s),
-                 v = sae::SaeParams::Zeros(s);
+  return *std::move(k);
+}
+
+// Seeded parameters on the scale of a fresh init: weights U(+-1/sqrt(d)),
+// b_enc U(+-0.01), or (target_l0 > 0) the bias that makes ~target_l0 fire.
+sae::SaeParams BenchParams(const sae::SaeSpec& s, const StepShape& sh) {
+  sae::SaeParams p = sae::SaeParams::Zeros(s);
   const float bound = 1.0f / std::sqrt(static_cast<float>(sh.d));
   FillUniform(1, 1, -bound, bound, &p.w_enc);
   FillUniform(1, 2, -bound, bound, &p.w_dec);
@@ -77,17 +77,36 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
     p.b_enc.Fill(BiasForL0(sh.target_l0, sh.f, sigma));
   }
   p.threshold.Fill(0.001f);
+  return p;
+}
+
+Tensor BenchInput(const StepShape& sh) {
   Tensor x = Tensor::Uninitialized({sh.b, sh.d});
   FillUniform(1, 4, -1, 1, &x);
+  return x;
+}
+
+void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
+  if (k == nullptr) return;
+  sae::SaeSpec s;
+  s.arch = arch;
+  s.d = sh.d;
+  s.f = sh.f;
+  s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
+  s.k_aux = 0;
+  s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
+  sae::SaeParams p = BenchParams(s, sh), m = sae::SaeParams::Zeros(s), v = sae::SaeParams::Zeros(s);
+  Tensor x = BenchInput(sh);
   sae::SaeStepOut out;
   sae::AdamConfig adam;
   int64_t step = 0;
   for (auto _ : state) {
     PlantedSlowdown planted;
-    absl::Status st = (*k)->LossAndGrad(s, p, x, {}, &out);
-    if (st.ok()) st = (*k)->ProjectDecoderGrad(p.w_dec, &out.grad.w_dec);
-    if (st.ok()) st = (*k)->Adam(adam, ++step, s, out.grad, &p, &m, &v);
-    if (st.ok()) st = (*k)->NormalizeDecoderRows(&p.w_dec);
+    absl::Status st = k->LossAndGrad(s, p, x, {}, &out);
+    if (st.ok()) st = k->ProjectDecoderGrad(p.w_dec, &out.grad.w_dec);
+    if (st.ok()) st = k->Adam(adam, ++step, s, out.grad, &p, &m, &v);
+    if (st.ok()) st = k->NormalizeDecoderRows(&p.w_dec);
     if (!st.ok()) {
       state.SkipWithError(std::string(st.message()).c_str());
       break;
@@ -109,28 +128,20 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
 // peak_fraction measure the dense encoder against the calibration sgemm;
 // for relu_l1 the decode is a second dense GEMM (4BFd in all).
 void BM_SaeEncoder(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
-  auto k = sae::SaeKernelRegistry::Create(backend);
-  if (!k.ok() || !(*k)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
-    return;
-  }
+  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
+  if (k == nullptr) return;
   sae::SaeSpec s;
   s.arch = arch;
   s.d = sh.d;
   s.f = sh.f;
   s.k = arch == Arch::kTopK ? sh.k : 0;
   s.l1 = 5e-3f;
-  sae::SaeParams p = sae::SaeParams::Zeros(s);
-  const float bound = 1.0f / std::sqrt(static_cast<float>(sh.d));
-  FillUniform(1, 1, -bound, bound, &p.w_enc);
-  FillUniform(1, 2, -bound, bound, &p.w_dec);
-  FillUniform(1, 3, -0.01f, 0.01f, &p.b_enc);
-  Tensor x = Tensor::Uninitialized({sh.b, sh.d});
-  FillUniform(1, 4, -1, 1, &x);
+  const sae::SaeParams p = BenchParams(s, sh);
+  const Tensor x = BenchInput(sh);
   Tensor xh = Tensor::Uninitialized({sh.b, sh.d});
   for (auto _ : state) {
     PlantedSlowdown planted;
-    absl::Status st = (*k)->Forward(s, p, x, nullptr, &xh);
+    absl::Status st = k->Forward(s, p, x, nullptr, &xh);
     if (!st.ok()) {
       state.SkipWithError(std::string(st.message()).c_str());
       break;

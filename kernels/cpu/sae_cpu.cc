@@ -295,14 +295,16 @@ class CpuSaeKernels : public SaeKernels {
     }
   }
 
-  // The positive entries of f (relu_l1's codes in pre_) as CSR.
-  void ReluToCsr(int64_t B, int64_t F) {
+  // The entries of pre_ [B, F] with keep(value, feature) as CSR (row_ptr_,
+  // csr_i_, csr_v_): a counting pass, then a fill, both parallel over rows.
+  template <typename Keep>
+  void PreToCsr(int64_t B, int64_t F, Keep keep) {
     std::vector<int64_t> c(B, 0);
 #pragma omp parallel for schedule(static) if (par_)
     for (int64_t n = 0; n < B; ++n) {
       const float* row = pre_.data() + n * F;
       int64_t a = 0;
-      for (int64_t i = 0; i < F; ++i) a += row[i] > 0.0f;
+      for (int64_t i = 0; i < F; ++i) a += keep(row[i], i);
       c[n] = a;
     }
     row_ptr_.assign(B + 1, 0);
@@ -314,12 +316,17 @@ class CpuSaeKernels : public SaeKernels {
       const float* row = pre_.data() + n * F;
       int64_t o = row_ptr_[n];
       for (int64_t i = 0; i < F; ++i) {
-        if (row[i] > 0.0f) {
+        if (keep(row[i], i)) {
           csr_i_[o] = static_cast<int32_t>(i);
           csr_v_[o++] = row[i];
         }
       }
     }
+  }
+
+  // The positive entries of f (relu_l1's codes in pre_) as CSR.
+  void ReluToCsr(int64_t B, int64_t F) {
+    PreToCsr(B, F, [](float v, int64_t) { return v > 0.0f; });
   }
 
   // x_hat = b_dec + sum over the CSR entries of v * W_dec[i]: O(nnz * d).
@@ -361,32 +368,14 @@ class CpuSaeKernels : public SaeKernels {
       return absl::OkStatus();
     }
     if (s.arch == Arch::kBatchTopK) {
-      std::vector<int64_t> c(B, 0);
+      // Inference: f = pre * [pre > threshold] (and > 0), pre biased in place.
 #pragma omp parallel for schedule(static) if (par_)
       for (int64_t n = 0; n < B; ++n) {
         float* row = pre_.data() + n * F;
-        int64_t a = 0;
-        for (int64_t i = 0; i < F; ++i) {
-          row[i] += be[i];
-          a += row[i] > th[i] && row[i] > 0;
-        }
-        c[n] = a;
+#pragma omp simd
+        for (int64_t i = 0; i < F; ++i) row[i] += be[i];
       }
-      row_ptr_.assign(B + 1, 0);
-      for (int64_t n = 0; n < B; ++n) row_ptr_[n + 1] = row_ptr_[n] + c[n];
-      csr_i_.resize(row_ptr_[B]);
-      csr_v_.resize(row_ptr_[B]);
-#pragma omp parallel for schedule(static) if (par_)
-      for (int64_t n = 0; n < B; ++n) {
-        const float* row = pre_.data() + n * F;
-        int64_t o = row_ptr_[n];
-        for (int64_t i = 0; i < F; ++i) {
-          if (row[i] > th[i] && row[i] > 0) {
-            csr_i_[o] = static_cast<int32_t>(i);
-            csr_v_[o++] = row[i];
-          }
-        }
-      }
+      PreToCsr(B, F, [th](float v, int64_t i) { return v > th[i] && v > 0; });
       SparseDecode(s, p, B, x_hat->data());
       if (codes != nullptr) FillCodes(s, B, codes);
       return absl::OkStatus();
