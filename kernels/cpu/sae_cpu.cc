@@ -342,6 +342,15 @@ class CpuSaeKernels : public SaeKernels {
     }
   }
 
+  // Dense codes [B, F] (relu_l1, jumprelu) copied from f.
+  static void FillDenseCodes(int64_t B, int64_t F, const float* f, SaeCodes* codes) {
+    codes->rows = B;
+    codes->f = F;
+    codes->sparse = false;
+    codes->dense = Tensor::Uninitialized({B, F});
+    std::memcpy(codes->dense.data(), f, B * F * sizeof(float));
+  }
+
   void FillCodes(const SaeSpec& s, int64_t B, SaeCodes* codes) {
     codes->rows = B;
     codes->f = s.f;
@@ -395,13 +404,7 @@ class CpuSaeKernels : public SaeKernels {
 #pragma omp parallel for if (par_)
     for (int64_t n = 0; n < B; ++n) std::memcpy(xh + n * d, p.b_dec.data(), d * sizeof(float));
     Sgemm(false, false, B, d, F, 1.0f, pre_.data(), F, p.w_dec.data(), d, 1.0f, xh, d);
-    if (codes != nullptr) {
-      codes->rows = B;
-      codes->f = F;
-      codes->sparse = false;
-      codes->dense = Tensor::Uninitialized({B, F});
-      std::memcpy(codes->dense.data(), pre_.data(), B * F * sizeof(float));
-    }
+    if (codes != nullptr) FillDenseCodes(B, F, pre_.data(), codes);
     return absl::OkStatus();
   }
 
@@ -483,13 +486,7 @@ class CpuSaeKernels : public SaeKernels {
       out->sparsity = sparsity / B;
       out->aux = 0;
       out->loss = out->recon + s.l1 * out->sparsity;
-      if (codes != nullptr) {
-        codes->rows = B;
-        codes->f = F;
-        codes->sparse = false;
-        codes->dense = Tensor::Uninitialized({B, F});
-        std::memcpy(codes->dense.data(), pre_.data(), B * F * sizeof(float));
-      }
+      if (codes != nullptr) FillDenseCodes(B, F, pre_.data(), codes);
       return absl::OkStatus();
     }
     const float* fmat = jump ? f_.data() : pre_.data();
@@ -570,13 +567,7 @@ class CpuSaeKernels : public SaeKernels {
     // dW_enc = dpre^T xc.
     Sgemm(true, false, F, d, B, 1.0f, dpre_.data(), F, xc_.data(), d, 0.0f, g.w_enc.data(), d);
     BiasDecGrad(s, p, B, /*sparse_features=*/nullptr, g);
-    if (codes != nullptr) {
-      codes->rows = B;
-      codes->f = F;
-      codes->sparse = false;
-      codes->dense = Tensor::Uninitialized({B, F});
-      std::memcpy(codes->dense.data(), fmat, B * F * sizeof(float));
-    }
+    if (codes != nullptr) FillDenseCodes(B, F, fmat, codes);
     return absl::OkStatus();
   }
 

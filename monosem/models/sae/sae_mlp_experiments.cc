@@ -115,17 +115,17 @@ absl::StatusOr<Heldout> CollectHeldout(const Transformer& model, const NamedTens
   Heldout h;
   h.acts = Tensor({windows * ctx, d_mlp});
   h.genres.reserve(windows * ctx);
+  // Evenly spaced over the whole split, so that the few windows span many
+  // documents and genres (consecutive ones would sit in one or two).
+  std::vector<int64_t> starts(windows);
+  for (int64_t w = 0; w < windows; ++w) starts[w] = w * stride;
   ForwardCache cache;
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> genres;
   for (int64_t w0 = 0; w0 < windows; w0 += per_batch) {
     const int64_t b = std::min(per_batch, windows - w0);
-    std::vector<int32_t> ids(b * window);
-    for (int64_t r = 0; r < b; ++r) {
-      // Evenly spaced over the whole split, so that the few windows span many
-      // documents and genres (consecutive ones would sit in one or two).
-      const int64_t start = (w0 + r) * stride;
-      for (int64_t j = 0; j < window; ++j) ids[r * window + j] = heldout.bytes[start + j];
-      for (int64_t j = 0; j < ctx; ++j) h.genres.push_back(heldout.genre[start + j]);
-    }
+    GatherWindows(heldout, absl::MakeConstSpan(starts).subspan(w0, b), window, &ids, &genres);
+    h.genres.insert(h.genres.end(), genres.begin(), genres.end());
     MONOSEM_ASSIGN_OR_RETURN(TokenBatch batch, NextTokenBatch(ids, b, ctx));
     MONOSEM_RETURN_IF_ERROR(model.Forward(params, batch, &cache));
     std::copy(cache.acts.data(), cache.acts.data() + b * ctx * d_mlp,

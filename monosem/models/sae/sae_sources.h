@@ -46,7 +46,7 @@ class StoreSource : public BatchSource {
   std::string dir_;
   float scale_ = 1.0f;
   Tensor chunk_;                  // the last NextBatch, partly consumed
-  std::vector<VectorMeta> meta_;  // its metadata (unused here, kept for the API)
+  std::vector<VectorMeta> meta_;  // NextBatch's metadata output (SAE training ignores it)
   int64_t chunk_rows_ = 0, chunk_pos_ = 0;
 };
 

@@ -203,6 +203,20 @@ std::string CheckpointHash(const std::string& bytes) {
   return absl::StrFormat("fnv1a64:%016x", h);
 }
 
+// Windows of ctx + 1 bytes at the given starts, as token ids, with the genre
+// label of each input byte.
+void GatherWindows(const Corpus& c, absl::Span<const int64_t> starts, int64_t window,
+            std::vector<int32_t>* ids, std::vector<uint8_t>* genres) {
+  ids->resize(starts.size() * window);
+  genres->resize(starts.size() * (window - 1));
+  for (size_t r = 0; r < starts.size(); ++r) {
+    for (int64_t j = 0; j < window; ++j) {
+      (*ids)[r * window + j] = c.bytes[starts[r] + j];
+      if (j + 1 < window) (*genres)[r * (window - 1) + j] = c.genre[starts[r] + j];
+    }
+  }
+}
+
 RunConfig TransformerSuiteConfig(bool quick, const RunConfig* override) {
   RunConfig c = TransformerSuiteDefaults(quick);
   if (override != nullptr) {
@@ -254,20 +268,6 @@ std::string JsonEscape(const std::string& s) {
   return o;
 }
 
-// Windows of ctx + 1 bytes at the given starts, as token ids, with the genre
-// label of each input byte.
-void Gather(const Corpus& c, absl::Span<const int64_t> starts, int64_t window,
-            std::vector<int32_t>* ids, std::vector<uint8_t>* genres) {
-  ids->resize(starts.size() * window);
-  genres->resize(starts.size() * (window - 1));
-  for (size_t r = 0; r < starts.size(); ++r) {
-    for (int64_t j = 0; j < window; ++j) {
-      (*ids)[r * window + j] = c.bytes[starts[r] + j];
-      if (j + 1 < window) (*genres)[r * (window - 1) + j] = c.genre[starts[r] + j];
-    }
-  }
-}
-
 struct Evaluation {
   double loss = 0;  // mean over tokens, nats per byte
   int64_t tokens = 0;
@@ -293,7 +293,7 @@ absl::StatusOr<Evaluation> Evaluate(const Transformer& model, const NamedTensors
   std::vector<uint8_t> genres;
   for (size_t at = 0; at < starts.size(); at += eval_batch) {
     const int64_t b = std::min<int64_t>(eval_batch, starts.size() - at);
-    Gather(c, absl::MakeConstSpan(starts).subspan(at, b), ctx + 1, &ids, &genres);
+    GatherWindows(c, absl::MakeConstSpan(starts).subspan(at, b), ctx + 1, &ids, &genres);
     MONOSEM_ASSIGN_OR_RETURN(TokenBatch batch, NextTokenBatch(ids, b, ctx));
     MONOSEM_RETURN_IF_ERROR(model.Forward(params, batch, &cache));
     for (int64_t r = 0; r < b; ++r) {
@@ -343,7 +343,7 @@ absl::StatusOr<int64_t> Harvest(const Transformer& model, const NamedTensors& pa
   std::vector<uint8_t> genres;
   for (size_t at = 0; at < starts.size(); at += eval_batch) {
     const int64_t b = std::min<int64_t>(eval_batch, starts.size() - at);
-    Gather(train, absl::MakeConstSpan(starts).subspan(at, b), ctx + 1, &ids, &genres);
+    GatherWindows(train, absl::MakeConstSpan(starts).subspan(at, b), ctx + 1, &ids, &genres);
     MONOSEM_ASSIGN_OR_RETURN(TokenBatch batch, NextTokenBatch(ids, b, ctx));
     MONOSEM_RETURN_IF_ERROR(model.Forward(params, batch, &cache));
     MONOSEM_RETURN_IF_ERROR(AppendSampledActivations(w.get(), cache.acts, b, ctx, batch.inputs,

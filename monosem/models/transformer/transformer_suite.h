@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "monosem/data/corpus.h"
 #include "monosem/suite.h"
 #include "proto/config.pb.h"
 #include "proto/result.pb.h"
@@ -60,6 +61,11 @@ absl::StatusOr<Polysemanticity> NeuronPolysemanticity(absl::Span<const float> ac
 // transformer, train and data messages) replace them.
 RunConfig TransformerSuiteDefaults(bool quick);
 RunConfig TransformerSuiteConfig(bool quick, const RunConfig* override);
+
+// Windows of window = ctx + 1 bytes of `c` at `starts`, as token ids
+// ([starts, window]), with the genre label of each input byte ([starts, ctx]).
+void GatherWindows(const Corpus& c, absl::Span<const int64_t> starts, int64_t window,
+                   std::vector<int32_t>* ids, std::vector<uint8_t>* genres);
 
 // FNV-1a 64 of a checkpoint's model.safetensors bytes, as "fnv1a64:<hex>": the
 // manifest and every activation store name the model they came from by it.
