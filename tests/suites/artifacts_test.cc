@@ -74,7 +74,7 @@ void ExpectRefused(const std::string& json, const std::string& want) {
 TEST(TransformerManifest, BadFilesAreNamed) {
   ExpectRefused("{\"quick\": true, \"models\": [", "not a monosem.TransformerManifest");
   ExpectRefused("{\"quick\": true, \"colour\": 3}", "not a monosem.TransformerManifest");
-  ExpectRefused("{\"quick\": \"yes\"}", "not a monosem.TransformerManifest");
+  ExpectRefused("{\"quick\": true, \"models\": [3]}", "not a monosem.TransformerManifest");
   ExpectRefused("{\"models\": [{\"name\": \"A\"}]}", "models[0].checkpoint is missing");
   ExpectRefused(
       "{\"models\": [{\"name\": \"A\", \"checkpoint\": \"c\", \"checkpoint_hash\": \"h\", "

@@ -37,7 +37,7 @@ Lookups ScanSuites() {
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     const std::string ext = e.path().extension().string();
     if (!e.is_regular_file() || (ext != ".cc" && ext != ".h")) continue;
-    const fs::path rel = fs::relative(e.path(), root);
+    const fs::path rel = e.path().lexically_relative(root);  // runfiles are symlinks
     if (rel.has_parent_path()) out.suites.insert(rel.begin()->string());
     std::ifstream in(e.path());
     std::stringstream text;
