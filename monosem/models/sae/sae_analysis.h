@@ -7,7 +7,7 @@
 //   genre_f1         for each genre, the best F1 of any single feature used
 //                    as the detector "active > 0" for "this token is in the
 //                    genre" (neurons, with a tuned threshold, are in
-//                    transformer_suite.h: BestNeuronGenreF1).
+//                    models/transformer/transformer_metrics.h: BestNeuronGenreF1).
 // Activations are [N, units] row-major float32, one row per token.
 #ifndef MONOSEM_MODELS_SAE_SAE_ANALYSIS_H_
 #define MONOSEM_MODELS_SAE_SAE_ANALYSIS_H_

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
@@ -279,6 +280,15 @@ absl::StatusOr<std::unique_ptr<TransformerTrainer>> TransformerTrainer::Resume(
   MONOSEM_ASSIGN_OR_RETURN(auto trainer, Resume(dir, backend.get()));
   trainer->owned_backend_ = std::move(backend);
   return trainer;
+}
+
+std::string CheckpointHash(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return absl::StrFormat("fnv1a64:%016x", h);
 }
 
 }  // namespace monosem

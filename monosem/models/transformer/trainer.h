@@ -3,8 +3,8 @@
 // checkpoints that resume bitwise.
 //
 // Data comes from a TokenSource: a pure function of the step, so a resumed
-// run sees exactly the batches an uninterrupted run would (the corpus and
-// activation-store half of issue 4 plugs in here).
+// run sees exactly the batches an uninterrupted run would (the transformer
+// suite feeds it the labelled corpus).
 #ifndef MONOSEM_MODELS_TRANSFORMER_TRAINER_H_
 #define MONOSEM_MODELS_TRANSFORMER_TRAINER_H_
 
@@ -108,6 +108,12 @@ class TransformerTrainer {
 // folder's config.textproto: clear errors for a missing tensor or a shape
 // that does not match.
 absl::StatusOr<NamedTensors> LoadTransformerWeights(const std::string& dir, TransformerDims* dims);
+
+// FNV-1a 64 of a checkpoint's model.safetensors bytes, as "fnv1a64:<hex>": the
+// transformer suite's manifest and every activation store name the model they
+// came from by it, and the sae suite refuses a checkpoint that no longer
+// matches.
+std::string CheckpointHash(const std::string& bytes);
 
 }  // namespace monosem
 

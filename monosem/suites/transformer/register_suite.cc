@@ -1,8 +1,6 @@
-// The "transformer" suite (issue 4): transformers A and B on the built-in
-// labelled corpus; see monosem/models/transformer/transformer_suite.h and
-// docs/transformer_model.md ("The transformer suite") for rows and outputs.
-#include "monosem/models/transformer/transformer_suite.h"
+// Registers the "transformer" suite (transformer_suite.h).
 #include "monosem/suite.h"
+#include "monosem/suites/transformer/transformer_suite.h"
 
 namespace monosem {
 namespace {

@@ -1,4 +1,4 @@
-#include "monosem/models/sae/sae_mlp_experiments.h"
+#include "monosem/suites/sae/sae_mlp_experiments.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/text_format.h"
 #include "monosem/backend.h"
 #include "monosem/data/corpus.h"
 #include "monosem/io/file_io.h"
@@ -20,16 +19,19 @@
 #include "monosem/models/sae/sae_sources.h"
 #include "monosem/models/transformer/trainer.h"
 #include "monosem/models/transformer/transformer.h"
-#include "monosem/models/transformer/transformer_suite.h"
+#include "monosem/models/transformer/transformer_metrics.h"
+#include "monosem/published.h"
 #include "monosem/results.h"
 #include "monosem/status.h"
-#include "nlohmann/json.hpp"
+#include "monosem/suites/artifacts.h"
+#include "monosem/suites/transformer/corpus_windows.h"
+#include "monosem/suites/transformer/transformer_suite.h"
+#include "proto/artifacts.pb.h"
 
 namespace monosem::sae {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-const char kBricken[] = "Bricken et al. 2023, Towards Monosemanticity";
 
 // Run lengths and settings, from sweeps on the default store (65k vectors of
 // transformer A, 2026-11-21; docs/sae.md): small batches train far better per
@@ -66,28 +68,22 @@ struct Transformers {
   std::vector<NamedTensors> params;
 };
 
-std::string ManifestPath(const std::string& out_dir) {
-  return (std::filesystem::path(out_dir) / "transformer_manifest.json").string();
-}
-
 absl::StatusOr<Transformers> LoadTransformers(const TransformerManifest& man,
                                               const std::string& backend_name) {
   Transformers t;
   t.manifest = man;
-  if (!google::protobuf::TextFormat::ParseFromString(man.config_text, &t.config)) {
-    return absl::InvalidArgumentError("transformer manifest: its config is not a RunConfig text proto");
-  }
+  t.config = man.config();
   MONOSEM_ASSIGN_OR_RETURN(t.backend, BackendRegistry::Create(backend_name));
-  for (const ManifestModel& m : man.models) {
-    MONOSEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(m.checkpoint + "/model.safetensors"));
+  for (const TransformerArtifact& m : man.models()) {
+    MONOSEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(m.checkpoint() + "/model.safetensors"));
     const std::string hash = CheckpointHash(bytes);
-    if (hash != m.checkpoint_hash) {
+    if (hash != m.checkpoint_hash()) {
       return absl::DataLossError(absl::StrCat(
-          "transformer ", m.name, ": ", m.checkpoint, "/model.safetensors hashes to ", hash,
-          " but the manifest says ", m.checkpoint_hash, " (the checkpoint changed since the harvest)"));
+          "transformer ", m.name(), ": ", m.checkpoint(), "/model.safetensors hashes to ", hash,
+          " but the manifest says ", m.checkpoint_hash(), " (the checkpoint changed since the harvest)"));
     }
     TransformerDims dims;
-    MONOSEM_ASSIGN_OR_RETURN(NamedTensors p, LoadTransformerWeights(m.checkpoint, &dims));
+    MONOSEM_ASSIGN_OR_RETURN(NamedTensors p, LoadTransformerWeights(m.checkpoint(), &dims));
     MONOSEM_ASSIGN_OR_RETURN(Transformer model, Transformer::Create(dims, t.backend.get()));
     t.models.push_back(std::move(model));
     t.params.push_back(std::move(p));
@@ -230,6 +226,16 @@ absl::StatusOr<LadderResult> Measure(TrainedSae& s, const Heldout& h, const Tran
   return r;
 }
 
+// The published table's entry for a genre's feature in the paper's
+// universality comparison (null for genres the paper does not name).
+const PublishedValue* GenreFeatureUniversality(const std::string& genre) {
+  if (genre == "arabic") return FindPublished("sae.mlp.universality_arabic_feature");
+  if (genre == "dna") return FindPublished("sae.mlp.universality_dna_feature");
+  if (genre == "base64") return FindPublished("sae.mlp.universality_base64_feature");
+  if (genre == "hebrew") return FindPublished("sae.mlp.universality_hebrew_feature");
+  return nullptr;
+}
+
 ResultRow Report(const std::string& metric, double v, const std::string& source,
                  const std::string& note, double published = kNaN) {
   return MakeRow("sae", metric, v, REPORT_ONLY, kNaN, 0, source, note, published);
@@ -238,67 +244,25 @@ ResultRow Report(const std::string& metric, double v, const std::string& source,
 std::vector<ResultRow> Finish(std::vector<ResultRow> rows,
                               std::chrono::steady_clock::time_point t_start) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  rows.push_back(Report("mlp_experiments_wall_seconds", wall, "issue 5: default suite < 20 min on 2 cores",
+  rows.push_back(Report("mlp_experiments_wall_seconds", wall, "the suite's time budget on 2 cores: default sae suite < 20 min",
                         "includes training the transformers when the folder had none"));
   return rows;
 }
 
 }  // namespace
 
-absl::StatusOr<TransformerManifest> ReadTransformerManifest(const std::string& path) {
-  MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON object"));
-  }
-  TransformerManifest m;
-  auto field = [&](const nlohmann::json& o, const char* key, nlohmann::json::value_t type,
-                   const std::string& where) -> absl::StatusOr<const nlohmann::json*> {
-    auto it = o.find(key);
-    if (it == o.end() || it->type() != type) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": ", where, "\"", key,
-                                                     "\" is missing or has the wrong type"));
-    }
-    return &*it;
-  };
-  MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* quick, field(j, "quick", nlohmann::json::value_t::boolean, ""));
-  MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* config, field(j, "config", nlohmann::json::value_t::string, ""));
-  MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* models, field(j, "models", nlohmann::json::value_t::array, ""));
-  m.quick = quick->get<bool>();
-  m.config_text = config->get<std::string>();
-  for (size_t i = 0; i < models->size(); ++i) {
-    const nlohmann::json& o = (*models)[i];
-    const std::string where = absl::StrCat("models[", i, "].");
-    if (!o.is_object()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", where, " is not an object"));
-    ManifestModel mm;
-    const auto str = nlohmann::json::value_t::string;
-    MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* name, field(o, "name", str, where));
-    MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* ckpt, field(o, "checkpoint", str, where));
-    MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* hash, field(o, "checkpoint_hash", str, where));
-    MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* acts, field(o, "activations", str, where));
-    mm.name = name->get<std::string>();
-    mm.checkpoint = ckpt->get<std::string>();
-    mm.checkpoint_hash = hash->get<std::string>();
-    mm.activations = acts->get<std::string>();
-    m.models.push_back(std::move(mm));
-  }
-  if (m.models.size() != 2) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": expected transformers A and B, found ",
-                                                   m.models.size()));
-  }
-  return m;
-}
-
 absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx, MlpParts parts) {
   const auto t_start = std::chrono::steady_clock::now();
+  const std::string ladder_source = PublishedSource("sae.mlp.dictionary_ladder");
+  const std::string specific_source = PublishedSource("sae.mlp.features_more_specific");
   std::vector<ResultRow> rows;
   const std::string backend = ctx.backend.empty() ? "cpu" : ctx.backend;
 
   // 1. The transformers: from this folder's manifest, or trained now.
-  const std::string man_path = ManifestPath(ctx.out_dir);
+  const std::string man_path = TransformerManifestPath(ctx.out_dir);
   absl::StatusOr<TransformerManifest> man = absl::NotFoundError("");
   if (std::filesystem::exists(man_path)) man = ReadTransformerManifest(man_path);
-  if (man.ok() && man->quick != ctx.quick) man = absl::NotFoundError("mode differs");
+  if (man.ok() && man->quick() != ctx.quick) man = absl::NotFoundError("mode differs");
   if (!man.ok()) {
     if (!absl::IsNotFound(man.status())) return man.status();
     SuiteContext tctx = ctx;
@@ -308,6 +272,10 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> trows, RunTransformerSuite(tctx));
     rows.insert(rows.end(), trows.begin(), trows.end());
     MONOSEM_ASSIGN_OR_RETURN(man, ReadTransformerManifest(man_path));
+  }
+  if (man->models_size() != 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        man_path, ": expected transformers A and B, found ", man->models_size()));
   }
   // The transformer forwards stay on the default (cpu) backend unless asked.
   MONOSEM_ASSIGN_OR_RETURN(Transformers tf, LoadTransformers(*man, ctx.backend.empty() ? "cpu" : ctx.backend));
@@ -329,16 +297,16 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // Stores: each must come from its checkpoint and have the MLP's width.
   std::vector<ActivationStoreInfo> stores;
   for (size_t m = 0; m < 2; ++m) {
-    MONOSEM_ASSIGN_OR_RETURN(ActivationStoreInfo info, OpenActivationStore(man->models[m].activations));
-    if (info.checkpoint_hash != man->models[m].checkpoint_hash) {
+    MONOSEM_ASSIGN_OR_RETURN(ActivationStoreInfo info, OpenActivationStore(man->models(m).activations()));
+    if (info.checkpoint_hash != man->models(m).checkpoint_hash()) {
       return absl::DataLossError(absl::StrCat(
-          "activation store ", man->models[m].activations, " was harvested from ", info.checkpoint_hash,
-          ", not from transformer ", man->models[m].name, " (", man->models[m].checkpoint_hash, ")"));
+          "activation store ", man->models(m).activations(), " was harvested from ", info.checkpoint_hash,
+          ", not from transformer ", man->models(m).name(), " (", man->models(m).checkpoint_hash(), ")"));
     }
     if (info.d != tf.models[m].dims().d_mlp) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "activation store ", man->models[m].activations, " has d = ", info.d, " but transformer ",
-          man->models[m].name, "'s MLP has ", tf.models[m].dims().d_mlp, " neurons"));
+          "activation store ", man->models(m).activations(), " has d = ", info.d, " but transformer ",
+          man->models(m).name(), "'s MLP has ", tf.models[m].dims().d_mlp, " neurons"));
     }
     stores.push_back(std::move(info));
   }
@@ -359,7 +327,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // Normalisation: mean norm sqrt(d_mlp) on a sample of each store.
   std::vector<float> scale(2);
   for (size_t m = 0; m < 2; ++m) {
-    MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<StoreSource> s, StoreSource::Open(man->models[m].activations, 99));
+    MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<StoreSource> s, StoreSource::Open(man->models(m).activations(), 99));
     MONOSEM_ASSIGN_OR_RETURN(scale[m], NormScale(*s, std::min<int64_t>(8192, stores[m].n)));
   }
 
@@ -369,7 +337,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       "metrics on %d held-out tokens",
       sc.l1, d_mlp, scale[0], sc.lr, sc.steps, sc.batch, sc.steps * sc.batch / 1e6, stores[0].n,
       n_tokens);
-  rows.push_back(Report("mlp_ladder_setup", static_cast<double>(d_mlp), kBricken,
+  rows.push_back(Report("mlp_ladder_setup", static_cast<double>(d_mlp), ladder_source,
                         absl::StrCat("d_mlp; ", run_note)));
 
   // 3. The ladder on A, with and without resampling.
@@ -389,39 +357,42 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       spec.d = d_mlp;
       spec.f = f;
       spec.l1 = sc.l1;
-      MONOSEM_ASSIGN_OR_RETURN(TrainedSae s, TrainOnStore(man->models[0].activations, scale[0], spec, sc,
+      MONOSEM_ASSIGN_OR_RETURN(TrainedSae s, TrainOnStore(man->models(0).activations(), scale[0], spec, sc,
                                                           resample, 1000 + li, backend));
       MONOSEM_ASSIGN_OR_RETURN(LadderResult r, Measure(s, held[0], tf.models[0], tf.params[0],
-                                                       man->models[0].activations, stores[0].n));
+                                                       man->models(0).activations(), stores[0].n));
       const std::string tag = absl::StrCat("[A/", li, ",F=", f, resample ? ",resampling" : ",no_resampling", "]");
       // The paper's A/1 has 4,096 features: its figures go on our 4,096 row.
       const bool a1 = f == 4096 && resample;
       const double lr = r.splice.LossRecovered();
       const std::string window = absl::StrFormat("density over all %d harvested vectors of A (1/N = %.2g)",
                                                  r.store.window, 1.0 / r.store.window);
-      rows.push_back(Report("mse" + tag, r.mse_raw, kBricken,
+      rows.push_back(Report("mse" + tag, r.mse_raw, ladder_source,
                             absl::StrFormat("raw activation units, %d held-out tokens", r.heldout.window)));
-      rows.push_back(Report("fvu" + tag, r.heldout.fvu, kBricken, ""));
-      rows.push_back(Report("l0" + tag, r.heldout.l0, kBricken, ""));
-      rows.push_back(Report("dead_fraction" + tag, r.store.dead_fraction, kBricken,
+      rows.push_back(Report("fvu" + tag, r.heldout.fvu, ladder_source, ""));
+      rows.push_back(Report("l0" + tag, r.heldout.l0, ladder_source, ""));
+      rows.push_back(Report("dead_fraction" + tag, r.store.dead_fraction,
+                            a1 ? PublishedSource("sae.mlp.a1_dead_fraction") : ladder_source,
                             absl::StrCat(window, a1 ? "; A/1: 168 of 4,096 dead over 100M samples" : ""),
-                            a1 ? 168.0 / 4096 : kNaN));
-      rows.push_back(Report("ultralow_fraction" + tag, r.store.ultralow_fraction_1e6, kBricken,
+                            a1 ? PublishedNumber("sae.mlp.a1_dead_fraction") : kNaN));
+      rows.push_back(Report("ultralow_fraction" + tag, r.store.ultralow_fraction_1e6,
+                            a1 ? PublishedSource("sae.mlp.a1_ultralow_fraction") : ladder_source,
                             absl::StrCat("live features with density < 1e-6; ", window,
                                          ", so it is 0 by construction below 1M vectors",
                                          a1 ? "; A/1: 292 of 4,096" : ""),
-                            a1 ? 292.0 / (4096 - 168) : kNaN));
-      rows.push_back(Report("ultralow_fraction_1e5" + tag, r.store.ultralow_fraction_1e5, kBricken,
+                            a1 ? PublishedNumber("sae.mlp.a1_ultralow_fraction") : kNaN));
+      rows.push_back(Report("ultralow_fraction_1e5" + tag, r.store.ultralow_fraction_1e5, ladder_source,
                             "live features with density < 1e-5 (same window)"));
-      rows.push_back(Report("loss_recovered" + tag, lr, kBricken,
+      rows.push_back(Report("loss_recovered" + tag, lr,
+                            a1 ? PublishedSource("sae.mlp.a1_loss_recovered") : ladder_source,
                             absl::StrFormat("(L_zero - L_sae) / (L_zero - L_clean) = (%.4f - %.4f) / "
                                             "(%.4f - %.4f) nats over %d held-out tokens",
                                             r.splice.zero, r.splice.replaced, r.splice.zero,
                                             r.splice.clean, n_tokens),
-                            a1 ? 0.79 : kNaN));
-      rows.push_back(Report("loss_recovered_mean_ablation" + tag, r.splice.LossRecoveredVsMean(), kBricken,
+                            a1 ? PublishedNumber("sae.mlp.a1_loss_recovered") : kNaN));
+      rows.push_back(Report("loss_recovered_mean_ablation" + tag, r.splice.LossRecoveredVsMean(), ladder_source,
                             "mean ablation: each batch's mean activation replaces the MLP's"));
-      rows.push_back(Report("shrinkage" + tag, r.heldout.shrinkage, kBricken, ""));
+      rows.push_back(Report("shrinkage" + tag, r.heldout.shrinkage, ladder_source, ""));
       ladder_csv << absl::StrFormat("%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n",
                                     f, resample, s.trainer->resamples(), r.mse_raw, r.heldout.fvu,
                                     r.heldout.l0, r.store.dead_fraction, r.store.ultralow_fraction_1e6,
@@ -457,32 +428,35 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     universality_a = std::move(largest_a);
   }
   if (universality_a == nullptr) {
-    MONOSEM_ASSIGN_OR_RETURN(TrainedSae a, TrainOnStore(man->models[0].activations, scale[0], uspec, sc,
+    MONOSEM_ASSIGN_OR_RETURN(TrainedSae a, TrainOnStore(man->models(0).activations(), scale[0], uspec, sc,
                                                         true, 1000 + sc.dict_multiples.size() - 1, backend));
     universality_a = std::make_unique<TrainedSae>(std::move(a));
   }
   // Two independent runs, as in the paper: B's SAE has its own seed.
-  MONOSEM_ASSIGN_OR_RETURN(TrainedSae ub, TrainOnStore(man->models[1].activations, scale[1], uspec, sc,
+  MONOSEM_ASSIGN_OR_RETURN(TrainedSae ub, TrainOnStore(man->models(1).activations(), scale[1], uspec, sc,
                                                        true, 1000 + sc.dict_multiples.size(), backend));
   MONOSEM_ASSIGN_OR_RETURN(Tensor codes_a, DenseCodes(*universality_a, held[0].acts));
   MONOSEM_ASSIGN_OR_RETURN(Tensor codes_b, DenseCodes(ub, held[1].acts));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation feat, MaxCorrMedian(codes_a, codes_b));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation neur, MaxCorrMedian(held[0].acts, held[1].acts));
   const std::string utag = absl::StrCat("[F=", universality_f, "]");
-  rows.push_back(Report("max_corr_median_features" + utag, feat.median, kBricken,
+  rows.push_back(Report("max_corr_median_features" + utag, feat.median,
+                        PublishedSource("sae.mlp.universality_features"),
                         absl::StrFormat("A -> B over %d held-out tokens, %d live features of A, %d of B; "
                                         "paper: A/1 -> B/1 (4,096 features)",
                                         n_tokens, feat.live_a, feat.live_b),
-                        0.72));
-  rows.push_back(Report("max_corr_median_neurons", neur.median, kBricken,
+                        PublishedNumber("sae.mlp.universality_features")));
+  rows.push_back(Report("max_corr_median_neurons", neur.median,
+                        PublishedSource("sae.mlp.universality_neurons"),
                         absl::StrFormat("transformer A's %d MLP neurons -> B's, same tokens (%d live in A)",
                                         d_mlp, neur.live_a),
-                        0.46));
+                        PublishedNumber("sae.mlp.universality_neurons")));
   // Judged at the default scale only: the quick transformer (d_mlp 64) has a
   // 1,024-vector store, too little to train features (quick runs measured
   // -0.01 on 2026-11-21; the default run +0.30).
   rows.push_back(MakeRow("sae", "max_corr_median_features_minus_neurons" + utag, feat.median - neur.median,
-                         ctx.quick ? REPORT_ONLY : AT_LEAST, ctx.quick ? kNaN : 0.0, 0, kBricken,
+                         ctx.quick ? REPORT_ONLY : AT_LEAST, ctx.quick ? kNaN : 0.0, 0,
+                         PublishedSource("sae.mlp.universality_features"),
                          absl::StrCat("features are more universal across models than neurons (paper: 0.72 vs 0.46)",
                                       ctx.quick ? "; report-only in quick mode (1,024 training vectors)" : "")));
 
@@ -505,16 +479,17 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   if (largest_a == nullptr) {
     genre_corr = feat;  // genre_codes are the universality run's
   } else {
-    MONOSEM_ASSIGN_OR_RETURN(TrainedSae lb, TrainOnStore(man->models[1].activations, scale[1], largest_a->spec,
+    MONOSEM_ASSIGN_OR_RETURN(TrainedSae lb, TrainOnStore(man->models(1).activations(), scale[1], largest_a->spec,
                                                          sc, true, 1001 + sc.dict_multiples.size(), backend));
     MONOSEM_ASSIGN_OR_RETURN(Tensor codes_lb, DenseCodes(lb, held[1].acts));
     MONOSEM_ASSIGN_OR_RETURN(genre_corr, MaxCorrMedian(genre_codes, codes_lb));
-    rows.push_back(Report(absl::StrCat("max_corr_median_features[F=", genre_f, "]"), genre_corr.median, kBricken,
+    rows.push_back(Report(absl::StrCat("max_corr_median_features[F=", genre_f, "]"), genre_corr.median,
+                          PublishedSource("sae.mlp.universality_features"),
                           absl::StrFormat("the paper's A/1 -> B/1 size; %d live features of A, %d of B; "
                                           "report-only: %d-feature dictionaries are undertrained at %d "
                                           "training vectors",
                                           genre_corr.live_a, genre_corr.live_b, genre_f, sc.steps * sc.batch),
-                          0.72));
+                          PublishedNumber("sae.mlp.universality_features")));
   }
   MONOSEM_ASSIGN_OR_RETURN(std::vector<GenreDetectorF1> ff,
                            BestFeatureGenreF1(genre_codes, held[0].genres, n_genres));
@@ -537,15 +512,17 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
            << absl::StrFormat("%.6f,%.6f", g.f1, g.unit >= 0 ? genre_corr.max_corr[g.unit] : kNaN) << ","
            << (n ? n->neuron : -1) << ","
            << absl::StrFormat("%.6g", n ? n->threshold : 0.0f) << "," << absl::StrFormat("%.6f\n", neuron_f1);
-    rows.push_back(Report(absl::StrCat("genre_f1_feature[A,", name, "]"), g.f1, kBricken,
+    rows.push_back(Report(absl::StrCat("genre_f1_feature[A,", name, "]"), g.f1, specific_source,
                           absl::StrFormat("best of %d features (active > 0) on %d %s tokens of %d; best "
                                           "neuron %.3f (tuned threshold)",
                                           genre_f, g.positives, name, n_tokens, neuron_f1)));
-    rows.push_back(Report(absl::StrCat("genre_f1_neuron[A,", name, "]"), neuron_f1, kBricken, ""));
+    rows.push_back(Report(absl::StrCat("genre_f1_neuron[A,", name, "]"), neuron_f1, specific_source, ""));
     const double corr = g.unit >= 0 ? genre_corr.max_corr[g.unit] : kNaN;
-    const double published = name == "arabic" ? 0.91 : name == "dna" ? 0.92 : name == "base64" ? 0.85
-                             : name == "hebrew" ? 0.92 : kNaN;
-    rows.push_back(Report(absl::StrCat("max_corr_genre_feature[A,", name, "]"), corr, kBricken,
+    const PublishedValue* paper = GenreFeatureUniversality(name);
+    const double published = paper != nullptr ? paper->value : kNaN;
+    rows.push_back(Report(absl::StrCat("max_corr_genre_feature[A,", name, "]"), corr,
+                          paper != nullptr ? SourceOf(*paper)
+                                           : PublishedSource("sae.mlp.universality_features"),
                           absl::StrFormat("feature %d (the best %s detector of A's F = %d SAE) against every "
                                           "feature of B's SAE of the same size",
                                           g.unit, name, genre_f),
@@ -555,7 +532,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   }
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_genre_f1.csv", f1_csv.str()));
   rows.push_back(Report("genres_where_feature_beats_neuron", counted > 0 ? static_cast<double>(wins) / counted : kNaN,
-                        kBricken,
+                        specific_source,
                         absl::StrFormat("%d of %d genres: the best single feature (active > 0) has a higher "
                                         "genre_f1 than the best neuron with its best threshold",
                                         wins, counted)));

@@ -2,7 +2,7 @@
 // top-5 result of the n=20, m=5 models, and the phase diagram's agreement with
 // the exact optimum at a few grid points.
 #include "gtest/gtest.h"
-#include "monosem/models/toy/toy_experiments.h"
+#include "monosem/suites/toy/toy_experiments.h"
 #include "monosem/models/toy/toy_phase.h"
 
 namespace monosem {

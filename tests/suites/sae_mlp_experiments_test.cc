@@ -2,7 +2,7 @@
 // trains the quick transformers when the folder has none, writes every row
 // and file, and refuses a checkpoint or store that does not match the
 // manifest, and a malformed manifest, with errors that name them.
-#include "monosem/models/sae/sae_mlp_experiments.h"
+#include "monosem/suites/sae/sae_mlp_experiments.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "monosem/io/file_io.h"
+#include "monosem/suites/artifacts.h"
 
 namespace monosem::sae {
 namespace {
@@ -111,20 +112,27 @@ TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
 TEST(SaeMlpExperiments, MalformedManifestIsNamed) {
   const std::string dir = TmpDir("mlp_bad_manifest");
   const std::string path = dir + "/transformer_manifest.json";
-  ASSERT_TRUE(WriteFileAtomic(path, "{\"quick\": true, \"models\": [").ok());
   SuiteContext ctx;
   ctx.out_dir = dir;
   ctx.quick = true;
+
+  ASSERT_TRUE(WriteFileAtomic(path, "{\"quick\": true, \"models\": [").ok());
   auto r = RunSaeMlpExperiments(ctx);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(std::string(r.status().message()).find(path + ": not a JSON object"), std::string::npos)
+  EXPECT_NE(std::string(r.status().message()).find(path + ": not a monosem.TransformerManifest"),
+            std::string::npos)
       << r.status();
 
-  ASSERT_TRUE(WriteFileAtomic(path, "{\"quick\": true, \"config\": \"\", \"models\": [{\"name\": \"A\"}]}").ok());
-  auto m = ReadTransformerManifest(path);
-  ASSERT_FALSE(m.ok());
-  EXPECT_NE(std::string(m.status().message()).find("models[0].\"checkpoint\" is missing"), std::string::npos)
-      << m.status();
+  // A manifest of one transformer: the suite needs A and B.
+  ASSERT_TRUE(WriteFileAtomic(path, "{\"quick\": true, \"models\": [{\"name\": \"A\", "
+                                    "\"checkpoint\": \"c\", \"checkpoint_hash\": \"h\", "
+                                    "\"activations\": \"s\"}]}")
+                  .ok());
+  r = RunSaeMlpExperiments(ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("expected transformers A and B, found 1"),
+            std::string::npos)
+      << r.status();
 }
 
 }  // namespace

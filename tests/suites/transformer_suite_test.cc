@@ -1,6 +1,6 @@
-// The transformer reproduce suite: genre_f1 and polysemanticity pinned by
-// hand-computed examples, the quick suite end to end (rows, the loss bar,
-// checkpoints and activation stores), --config overrides, and bad input.
+// The transformer reproduce suite: the quick suite end to end (rows, the loss
+// bar, checkpoints, activation stores and the manifest), --config overrides,
+// and bad input.
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -10,7 +10,9 @@
 #include "monosem/config.h"
 #include "monosem/data/activation_store.h"
 #include "monosem/models/transformer/trainer.h"
-#include "monosem/models/transformer/transformer_suite.h"
+#include "monosem/suites/artifacts.h"
+#include "monosem/suites/transformer/transformer_suite.h"
+#include "monosem/suites/transformer/transformer_suite_config.h"
 
 namespace monosem {
 namespace {
@@ -27,96 +29,6 @@ std::string TmpDir(const std::string& name) {
   std::string d = std::string(t ? t : "/tmp") + "/" + name;
   std::filesystem::remove_all(d);
   return d;
-}
-
-// One neuron, acts [3, 2, 1, 0], labels [1, 0, 1, 0], genre 1 (P = 2):
-//   act > 2   flags {3}:       TP 1, F1 = 2*1 / (1 + 2) = 0.667
-//   act > 1   flags {3, 2}:    TP 1, F1 = 2 / (2 + 2)   = 0.5
-//   act > 0   flags {3, 2, 1}: TP 2, F1 = 4 / (3 + 2)   = 0.8   <- best
-//   act > -1  flags all:       TP 2, F1 = 4 / (4 + 2)   = 0.667
-// Genre 0 (P = 2): best is "act > -1" with TP 2 of 4 flagged (0.667), vs 2/(2+2)=0.5
-// at "act > 1"; so 0.667 with every token flagged.
-TEST(GenreF1, HandComputedSingleNeuron) {
-  const std::vector<float> acts = {3, 2, 1, 0};
-  const std::vector<uint8_t> labels = {1, 0, 1, 0};
-  auto f = BestNeuronGenreF1(acts, 4, 1, labels, 2);
-  ASSERT_TRUE(f.ok()) << f.status();
-  ASSERT_EQ(f->size(), 2u);
-  EXPECT_EQ((*f)[1].genre, 1);
-  EXPECT_NEAR((*f)[1].f1, 0.8, 1e-12);
-  EXPECT_EQ((*f)[1].predicted, 3);
-  EXPECT_GT(1.0f, (*f)[1].threshold);  // flags act 1 ...
-  EXPECT_LE(0.0f, (*f)[1].threshold);  // ... but not act 0
-  EXPECT_NEAR((*f)[0].f1, 2.0 / 3.0, 1e-12);
-  EXPECT_EQ((*f)[0].predicted, 4);
-  EXPECT_LT((*f)[0].threshold, 0.0f);
-}
-
-// Ties cannot be split: acts [1, 1, 0], labels [1, 0, 0]. act > 0 flags both 1s:
-// F1 = 2 / (2 + 1) = 0.667, not 1.
-TEST(GenreF1, TiesAreNotSplit) {
-  auto f = BestNeuronGenreF1(std::vector<float>{1, 1, 0}, 3, 1, std::vector<uint8_t>{1, 0, 0}, 2);
-  ASSERT_TRUE(f.ok());
-  EXPECT_NEAR((*f)[1].f1, 2.0 / 3.0, 1e-12);
-}
-
-// Two neurons, the best one per genre wins; a genre with no tokens is skipped.
-// Tokens (rows): labels [0, 0, 1, 1]; neuron 0 = [5, 4, 0, 0] (perfect for
-// genre 0), neuron 1 = [0, 1, 2, 0] (genre 1: act > 1 flags {2}: TP 1,
-// F1 = 2/(1+2) = 0.667; act > 0 flags {1, 2}: TP 1, F1 = 0.5; act > -1: 4/(4+2)
-// = 0.667 ties, the higher threshold is kept; neuron 0 for genre 1: act > -1
-// -> 0.667 too, but neuron 1 at its higher threshold came... first by F1 only,
-// so the first neuron reaching 0.667 is kept: neuron 0 (all flagged)).
-TEST(GenreF1, BestNeuronPerGenre) {
-  // row-major [4 tokens, 2 neurons]
-  const std::vector<float> acts = {5, 0, 4, 1, 0, 2, 0, 0};
-  const std::vector<uint8_t> labels = {0, 0, 1, 1};
-  auto f = BestNeuronGenreF1(acts, 4, 2, labels, 3);
-  ASSERT_TRUE(f.ok());
-  ASSERT_EQ(f->size(), 2u);  // genre 2 has no tokens
-  EXPECT_EQ((*f)[0].neuron, 0);
-  EXPECT_NEAR((*f)[0].f1, 1.0, 1e-12);
-  EXPECT_EQ((*f)[0].predicted, 2);
-  EXPECT_NEAR((*f)[1].f1, 2.0 / 3.0, 1e-12);
-}
-
-TEST(GenreF1, BadInput) {
-  EXPECT_FALSE(BestNeuronGenreF1(std::vector<float>{1, 2}, 2, 2, std::vector<uint8_t>{0, 0}, 1)
-                   .ok());
-  auto s = BestNeuronGenreF1(std::vector<float>{1}, 1, 1, std::vector<uint8_t>{4}, 2);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.status().message().find("label 4 out of range"), std::string::npos);
-}
-
-// 2 neurons, 3 genres, 10 tokens: genre 0 x4, genre 1 x4, genre 2 x2.
-// Neuron 0 fires on 2/4 of genre 0 (0.5: often active at 50%), 3/4 of genre 1,
-// 1/2 of genre 2 -> 3 genres at 50%, but genre 2 (2 tokens) is not eligible
-// with min 3 tokens -> 2. Neuron 1 fires on 1/4 of genre 0 only -> 0.
-TEST(Polysemanticity, HandComputed) {
-  const std::vector<uint8_t> labels = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2};
-  // [token, neuron]
-  const std::vector<float> acts = {1, 0.5f, 2, 0, 0, 0, 0, 0,   // genre 0
-                                   3, 0, 3, 0, 3, 0, 0, 0,       // genre 1
-                                   1, 0, 0, 0};                  // genre 2
-  auto p = NeuronPolysemanticity(acts, 10, 2, labels, 3, 0.5, 3);
-  ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ(p->genres_per_neuron, (std::vector<int>{2, 0}));
-  EXPECT_DOUBLE_EQ(p->fire_rate[0][0], 0.5);
-  EXPECT_DOUBLE_EQ(p->fire_rate[0][1], 0.75);
-  EXPECT_DOUBLE_EQ(p->fire_rate[0][2], 0.5);
-  EXPECT_DOUBLE_EQ(p->fire_rate[1][0], 0.25);
-  EXPECT_EQ(p->histogram, (std::vector<int64_t>{1, 0, 1}));  // 2 eligible genres
-  EXPECT_DOUBLE_EQ(p->mean_genres, 1.0);
-  EXPECT_DOUBLE_EQ(p->fraction_polysemantic, 0.5);
-  // Every genre eligible: neuron 0 -> 3 genres.
-  auto all = NeuronPolysemanticity(acts, 10, 2, labels, 3, 0.5, 1);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->genres_per_neuron, (std::vector<int>{3, 0}));
-  // A stricter threshold: 0.75 keeps only genre 1.
-  auto strict = NeuronPolysemanticity(acts, 10, 2, labels, 3, 0.75, 1);
-  ASSERT_TRUE(strict.ok());
-  EXPECT_EQ(strict->genres_per_neuron, (std::vector<int>{1, 0}));
-  EXPECT_FALSE(NeuronPolysemanticity(acts, 10, 2, labels, 3, 0.0, 1).ok());
 }
 
 TEST(TransformerSuite, QuickRunRowsCheckpointsAndStores) {
@@ -165,6 +77,26 @@ TEST(TransformerSuite, QuickRunRowsCheckpointsAndStores) {
     EXPECT_EQ(info->n, 64 * 16);  // 64 contexts x 16 sampled positions
     EXPECT_EQ(static_cast<double>(info->n),
               Find(*rows, "activation_store_vectors[" + std::string(m) + "]")->measured());
+  }
+  // The typed hand-off to the sae suite names both models, their stores and
+  // the config they were trained with.
+  auto man = ReadTransformerManifest(TransformerManifestPath(ctx.out_dir));
+  ASSERT_TRUE(man.ok()) << man.status();
+  EXPECT_EQ(man->suite(), "transformer");
+  EXPECT_TRUE(man->quick());
+  EXPECT_EQ(man->config().transformer().d_model(), 32);
+  ASSERT_EQ(man->models_size(), 2);
+  for (int m = 0; m < 2; ++m) {
+    const TransformerArtifact& a = man->models(m);
+    EXPECT_EQ(a.name(), m == 0 ? "A" : "B");
+    EXPECT_EQ(a.checkpoint(), ctx.out_dir + "/transformer_" + a.name());
+    EXPECT_EQ(a.activations(), ctx.out_dir + "/activations_" + a.name());
+    EXPECT_EQ(a.vectors(), 64 * 16);
+    EXPECT_EQ(a.contexts(), 64);
+    EXPECT_EQ(a.per_context(), 16);
+    auto info = OpenActivationStore(a.activations());
+    ASSERT_TRUE(info.ok()) << info.status();
+    EXPECT_EQ(info->checkpoint_hash, a.checkpoint_hash());
   }
   // A second run into the same folder replaces the outputs.
   ctx.config = nullptr;

@@ -1,4 +1,4 @@
-#include "monosem/models/toy/toy_experiments.h"
+#include "monosem/suites/toy/toy_experiments.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +12,7 @@
 #include "monosem/models/toy/toy_metrics.h"
 #include "monosem/models/toy/toy_model.h"
 #include "monosem/models/toy/toy_phase.h"
+#include "monosem/published.h"
 #include "monosem/results.h"
 #include "monosem/status.h"
 
@@ -19,8 +20,6 @@ namespace monosem {
 namespace {
 
 constexpr char kSuite[] = "toy";
-constexpr char kPaper[] = "Elhage et al. 2022, Toy Models of Superposition";
-constexpr char kNotes[] = "PUBLISHED.md replication notes (PyTorch, this machine class)";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 absl::StatusOr<ToyTrainResult> Train(const ToySpec& spec, const std::string& backend_name) {
@@ -114,19 +113,26 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentTopFeatures(const ToyExperim
       const bool judged = s.sparsity[j] == 0.0f;  // the paper's claim at S = 0 (both models)
       if (judged) {
         rows.push_back(MakeRow(kSuite, absl::StrCat("top5_exact[", tag, "]"), top5 ? 1 : 0,
-                               WITHIN_TOLERANCE, 1, 0, kPaper,
+                               WITHIN_TOLERANCE, PublishedNumber("toy.n20_m5.top5_exact"), 0,
+                               PublishedSource("toy.n20_m5.top5_exact"),
                                absl::StrCat("1 = features 0-4 have norm > 0.5, the rest do not; ",
                                             ScaleNote(s, x.quick)),
-                               1));
+                               PublishedNumber("toy.n20_m5.top5_exact")));
       }
       double expected = kNaN;
       std::string note = ScaleNote(s, x.quick);
-      if (!relu && (j == 0 || s.sparsity[j] == 0.9f || s.sparsity[j] == 0.99f)) expected = 5;
-      if (relu && j == 0) expected = 5;
+      const double m_features = PublishedNumber("toy.n20_m5.represented_m");
+      if (!relu && (j == 0 || s.sparsity[j] == 0.9f || s.sparsity[j] == 0.99f)) {
+        expected = m_features;
+      }
+      if (relu && j == 0) expected = m_features;
       if (relu && s.sparsity[j] == 0.9f) note += "; notes: 9-10 at S=0.9";
       if (relu && s.sparsity[j] == 0.99f) note += "; notes: 11-12 at S=0.99";
       rows.push_back(MakeRow(kSuite, absl::StrCat("represented[", tag, "]"), met.represented,
-                             REPORT_ONLY, expected, 0, std::isnan(expected) ? kNotes : kPaper,
+                             REPORT_ONLY, expected, 0,
+                             std::isnan(expected)
+                                 ? PublishedSource("toy.n20_m5.relu_represented_sparse")
+                                 : PublishedSource("toy.n20_m5.represented_m"),
                              note));
     }
     if (relu) {
@@ -137,7 +143,8 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentTopFeatures(const ToyExperim
         grows = grows && represented[k] + 1 >= represented[k - 1];
       }
       rows.push_back(MakeRow(kSuite, "relu_represented_grows_with_S[n20_m5]", grows ? 1 : 0,
-                             WITHIN_TOLERANCE, 1, 0, kPaper,
+                             WITHIN_TOLERANCE, 1, 0,
+                             PublishedSource("toy.n20_m5.relu_represented_grows"),
                              absl::StrCat("1 = nondecreasing in S (±1) and > m=5 at S >= 0.99; ",
                                           ScaleNote(s, x.quick))));
     }
@@ -205,19 +212,26 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentPentagon(const ToyExperiment
                                          ScaleNote(s, x.quick), overridden);
   std::vector<ResultRow> rows;
   const ToyMetrics met = InstanceMetrics(best, w, kDensities - 1);
+  const double five = PublishedNumber("toy.n5_m2.represented_sparsest");
   rows.push_back(MakeRow(kSuite, "represented[n5_m2_sparsest]", met.represented, WITHIN_TOLERANCE,
-                         5, 0, kPaper, absl::StrCat("feature probability 1/20; ", setup), 5));
+                         five, 0, PublishedSource("toy.n5_m2.represented_sparsest"),
+                         absl::StrCat("feature probability 1/20; ", setup), five));
   // A pentagon: five represented features, each with D_i = 2/5 (5 in 2-D).
   double worst = 0;
   for (double d : met.dimensionality) worst = std::max(worst, std::fabs(d - 0.4));
   rows.push_back(MakeRow(kSuite, "pentagon_max_abs_Di_minus_0.4[n5_m2_sparsest]", worst, AT_MOST,
-                         0.05, 0, kPaper, "0 for a regular pentagon (D_i = 2/5)", 0));
+                         0.05, 0, PublishedSource("toy.n5_m2.pentagon_di_deviation"),
+                         "0 for a regular pentagon (D_i = 2/5)",
+                         PublishedNumber("toy.n5_m2.pentagon_di_deviation")));
   rows.push_back(MakeRow(kSuite, "pentagon_runs_with_5_represented[n5_m2_sparsest]",
-                         represented_runs[kDensities - 1], REPORT_ONLY, kNaN, 0, kPaper,
+                         represented_runs[kDensities - 1], REPORT_ONLY, kNaN, 0,
+                         PublishedSource("toy.n5_m2.represented_sparsest"),
                          absl::StrCat("of ", runs, " runs at feature probability 1/20")));
   const ToyMetrics dense = InstanceMetrics(best, w, 0);
+  const double two = PublishedNumber("toy.n5_m2.represented_dense");
   rows.push_back(MakeRow(kSuite, "represented[n5_m2_dense]", dense.represented, WITHIN_TOLERANCE,
-                         2, 0, kPaper, "feature probability 1: the top m = 2 features", 2));
+                         two, 0, PublishedSource("toy.n5_m2.represented_dense"),
+                         "feature probability 1: the top m = 2 features", two));
   return rows;
 }
 
@@ -301,27 +315,32 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentPhaseDiagram(const ToyExperi
       absl::StrCat(grid, "x", grid, " log grid (r 0.1-10, density 0.01-1), lowest exact-loss of ",
                    runs, " runs per point; ", ScaleNote(s, x.quick),
                    (x.quick ? "" : "; the paper: 10 runs per point, 10k steps at lr 1e-3"));
+  const std::string training_source = PublishedSource("toy.phase.lowest_loss_run_agreement");
   std::vector<ResultRow> rows;
   rows.push_back(MakeRow(kSuite, "phase_agreement_trained_vs_exact_optimum",
                          double(trained_vs_exact) / points, AT_LEAST, x.quick ? 0.8 : 0.9, 0,
-                         kNotes, absl::StrCat(setup, "; all ", points, " points")));
+                         training_source, absl::StrCat(setup, "; all ", points, " points")));
   rows.push_back(MakeRow(
       kSuite, "phase_agreement_trained_vs_exact_optimum_excl_boundary",
       far_exact > 0 ? double(trained_vs_exact_far) / far_exact : 1.0, AT_LEAST,
-      x.quick ? 0.85 : 0.95, 0, kNotes,
+      x.quick ? 0.85 : 0.95, 0, training_source,
       absl::StrCat(points - far_exact, " of ", points,
                    " points excluded: within 5% (in r or s) of an exact-optimum boundary")));
   rows.push_back(MakeRow(kSuite, "phase_agreement_trained_vs_closed_form",
-                         double(trained_vs_closed) / points, REPORT_ONLY, kNaN, 0, kPaper,
+                         double(trained_vs_closed) / points, REPORT_ONLY, kNaN, 0,
+                         PublishedSource("toy.phase.closed_form"),
                          "the closed form fixes the antipodal bias at 0; its own agreement with "
                          "the exact optimum is the ceiling (next rows)"));
   rows.push_back(MakeRow(kSuite, "phase_agreement_exact_vs_closed_form",
-                         double(closed_vs_exact) / points, REPORT_ONLY, 0.966, 0, kNotes,
+                         double(closed_vs_exact) / points, REPORT_ONLY,
+                         PublishedNumber("toy.phase.exact_vs_closed_form"), 0,
+                         PublishedSource("toy.phase.exact_vs_closed_form"),
                          absl::StrCat("notes: 96.6% on a 25x25 grid; here ", grid, "x", grid)));
   rows.push_back(MakeRow(
       kSuite, "phase_agreement_exact_vs_closed_form_excl_boundary",
-      far_closed > 0 ? double(closed_vs_exact_far) / far_closed : 1.0, REPORT_ONLY, 0.977, 0,
-      kNotes,
+      far_closed > 0 ? double(closed_vs_exact_far) / far_closed : 1.0, REPORT_ONLY,
+      PublishedNumber("toy.phase.exact_vs_closed_form_excl_boundary"), 0,
+      PublishedSource("toy.phase.exact_vs_closed_form_excl_boundary"),
       absl::StrCat(points - far_closed, " of ", points,
                    " points excluded: within 5% of a closed-form boundary; notes: 97.7% at 25x25")));
   return rows;
@@ -392,30 +411,38 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentUniform(const ToyExperimentS
   MONOSEM_RETURN_IF_ERROR(WriteCsv(x, "toy_exp4_dimensionality.csv", dims));
   std::vector<ResultRow> rows;
   const Direction judged = x.quick ? REPORT_ONLY : WITHIN_TOLERANCE;
-  rows.push_back(MakeRow(kSuite, "uniform_d_star_at_S0", d_star_dense, judged, 1.0, 0.1, kPaper,
-                         absl::StrCat("plateau near 1 at low sparsity; ", scale), 1.0));
+  const double d_star_one = PublishedNumber("toy.uniform.d_star_dense");
+  rows.push_back(MakeRow(kSuite, "uniform_d_star_at_S0", d_star_dense, judged, d_star_one, 0.1,
+                         PublishedSource("toy.uniform.d_star_dense"),
+                         absl::StrCat("plateau near 1 at low sparsity; ", scale), d_star_one));
   rows.push_back(MakeRow(kSuite, "uniform_d_star_points_on_half_plateau", plateau_half,
-                         x.quick ? REPORT_ONLY : AT_LEAST, 1, 0, kPaper,
+                         x.quick ? REPORT_ONLY : AT_LEAST, 1, 0,
+                         PublishedSource("toy.uniform.d_star_half_plateau"),
                          absl::StrCat("sweep points with |D* - 1/2| <= 0.05 of ", s.instances,
                                       "; ", scale)));
   const double denom = std::max<int64_t>(1, total_represented);
+  const std::string clusters_source = PublishedSource("toy.uniform.dimensionality_clusters");
   for (size_t t = 0; t < targets.size(); ++t) {
     rows.push_back(MakeRow(kSuite, absl::StrCat("uniform_frac_Di_near_", target_names[t]),
-                           near[t] / denom, REPORT_ONLY, kNaN, 0, kPaper,
+                           near[t] / denom, REPORT_ONLY, kNaN, 0, clusters_source,
                            absl::StrCat("fraction of ", total_represented,
                                         " represented features (all sweep points) within ±0.03")));
   }
   rows.push_back(MakeRow(kSuite, "uniform_frac_Di_near_any_named_cluster", near_any / denom,
-                         REPORT_ONLY, kNaN, 0, kPaper, "1, 3/4, 2/3, 1/2, 2/5, 3/8 (±0.03)"));
+                         REPORT_ONLY, kNaN, 0, clusters_source,
+                         "1, 3/4, 2/3, 1/2, 2/5, 3/8 (±0.03)"));
   rows.push_back(MakeRow(kSuite, "uniform_frac_Di_near_3/5", near_three_fifths / denom,
-                         REPORT_ONLY, 0, 0, kPaper,
+                         REPORT_ONLY, PublishedNumber("toy.uniform.no_cluster_three_fifths"), 0,
+                         PublishedSource("toy.uniform.no_cluster_three_fifths"),
                          "the paper finds no cluster at 3/5; reported as measured (notes: a "
                          "transitional group near 0.6 can appear)"));
   std::sort(sum_ratio.begin(), sum_ratio.end());
   const double median = sum_ratio.empty() ? 0 : sum_ratio[sum_ratio.size() / 2];
-  rows.push_back(MakeRow(kSuite, "uniform_median_sum_Di_over_m", median, REPORT_ONLY, 1.0, 0,
-                         kPaper, "Σ_i D_i ≈ m when features pack efficiently; median over sweep",
-                         1.0));
+  const double sum_over_m = PublishedNumber("toy.uniform.sum_di_over_m");
+  rows.push_back(MakeRow(kSuite, "uniform_median_sum_Di_over_m", median, REPORT_ONLY, sum_over_m, 0,
+                         PublishedSource("toy.uniform.sum_di_over_m"),
+                         "Σ_i D_i ≈ m when features pack efficiently; median over sweep",
+                         sum_over_m));
   return rows;
 }
 

@@ -1,11 +1,11 @@
-// The four toy-model experiments of issue 3 (Elhage et al., 2022), as plain
-// functions so that the "toy" suite, the tests and the golden recipes share
-// them. Each returns result rows and writes the data behind its figure as CSV
-// into out_dir (when non-empty). Sizes come from ToyExperimentScale: the
+// The four toy-model experiments of the "toy" suite (Elhage et al., 2022),
+// as plain functions so that the suite and its tests share them. Each returns
+// result rows and writes the data behind its figure as CSV into out_dir (when
+// non-empty). Sizes come from ToyExperimentScale: the
 // default fits 2 cores in under 10 minutes with the cpu backend; quick is for
 // tests (under a minute).
-#ifndef MONOSEM_MODELS_TOY_TOY_EXPERIMENTS_H_
-#define MONOSEM_MODELS_TOY_TOY_EXPERIMENTS_H_
+#ifndef MONOSEM_SUITES_TOY_TOY_EXPERIMENTS_H_
+#define MONOSEM_SUITES_TOY_TOY_EXPERIMENTS_H_
 
 #include <string>
 #include <vector>
@@ -42,4 +42,4 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentUniform(const ToyExperimentS
 
 }  // namespace monosem
 
-#endif  // MONOSEM_MODELS_TOY_TOY_EXPERIMENTS_H_
+#endif  // MONOSEM_SUITES_TOY_TOY_EXPERIMENTS_H_

@@ -1,37 +1,20 @@
-// The "sae" suite on synthetic ground truth (Sharkey et al.; Gao et al.):
-//  1. relu_l1 MMCS and frac_recovered@0.9/0.99 over a lambda sweep (dictionary
-//     ratio 2) and over dictionary ratios 0.5, 1, 2, 4 (at the sweep's best
-//     lambda);
-//  2. TopK dead_fraction with and without AuxK + the init tricks, and fvu at
-//     k in {8, 16, 32, 64};
-//  3. the L0 / FVU frontier of both sweeps (sae_frontier.csv) and the feature
-//     density histogram of the best relu_l1 run (sae_density.csv).
-// Our runs are far shorter than the papers' (and the data is synthetic), so
-// figures are report-only; the judged rows check directions the papers state.
-// The transformer-MLP rows (the A/0-A/3 ladder with loss_recovered,
-// universality, genre_f1) are in monosem/models/sae/sae_mlp_experiments.h.
-// --only selects parts: synthetic, ladder, universality (mlp = both MLP parts).
-#include <cblas.h>
-#include <omp.h>
+#include "monosem/suites/sae/sae_synthetic_experiments.h"
 
-#include <cstdlib>
-
+#include <algorithm>
 #include <cmath>
-#include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "monosem/io/file_io.h"
 #include "monosem/models/sae/sae.h"
 #include "monosem/models/sae/sae_metrics.h"
-#include "monosem/models/sae/sae_mlp_experiments.h"
 #include "monosem/models/sae/synthetic.h"
+#include "monosem/published.h"
 #include "monosem/results.h"
 #include "monosem/status.h"
-#include "monosem/suite.h"
 
 namespace monosem {
 namespace {
@@ -39,8 +22,6 @@ namespace {
 using sae::Arch;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-const char kSharkey[] = "Sharkey, Braun, Millidge 2022 (synthetic ground truth)";
-const char kGao[] = "Gao et al. 2024, Scaling and evaluating sparse autoencoders";
 
 struct Scale {
   int64_t n_gt, d, batch, steps, n_eval;
@@ -81,70 +62,16 @@ ResultRow Report(const std::string& metric, double v, const std::string& source,
   return MakeRow("sae", metric, v, REPORT_ONLY, kNaN, 0, source, note);
 }
 
-absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx);
+}  // namespace
 
-// Runs fn with `threads` OpenMP and OpenBLAS threads, restoring both after.
-absl::StatusOr<std::vector<ResultRow>> WithThreads(
-    int threads, const std::function<absl::StatusOr<std::vector<ResultRow>>()>& fn) {
-  const int omp_threads = omp_get_max_threads();
-  const int blas_threads = openblas_get_num_threads();
-  omp_set_num_threads(threads);
-  openblas_set_num_threads(threads);
-  auto rows = fn();
-  omp_set_num_threads(omp_threads);
-  openblas_set_num_threads(blas_threads);
-  return rows;
-}
-
-// Threads: MONOSEM_THREADS if set. Otherwise the synthetic half runs on one:
-// its problems are small (d <= 256, F <= 1024) and on the loaded 2-core
-// machine OpenMP's fork/join and OpenBLAS's spinning workers cost far more
-// than they save (measured on the quick suite under load 9: 143 s with 2
-// threads, 16 s with 1). The MLP half (d 512, F up to 4,096, batch 1,024)
-// has GEMMs large enough to use every core.
-absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
-  int forced = 0;
-  if (const char* env = std::getenv("MONOSEM_THREADS"); env != nullptr && std::atoi(env) > 0) {
-    forced = std::atoi(env);
-  }
-  bool synthetic = ctx.only.empty();
-  sae::MlpParts parts{ctx.only.empty(), ctx.only.empty()};
-  for (absl::string_view part : absl::StrSplit(ctx.only, ',', absl::SkipEmpty())) {
-    if (part == "synthetic") {
-      synthetic = true;
-    } else if (part == "mlp") {
-      parts.ladder = parts.universality = true;
-    } else if (part == "ladder") {
-      parts.ladder = true;
-    } else if (part == "universality") {
-      parts.universality = true;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "sae suite: unknown experiment '", part,
-          "' in --only (expected synthetic, ladder, universality, mlp)"));
-    }
-  }
-  const bool mlp = parts.ladder || parts.universality;
-  std::vector<ResultRow> rows;
-  if (synthetic) {
-    MONOSEM_ASSIGN_OR_RETURN(rows, WithThreads(forced > 0 ? forced : 1, [&] { return RunSaeImpl(ctx); }));
-  }
-  if (mlp) {
-    MONOSEM_ASSIGN_OR_RETURN(
-        std::vector<ResultRow> more,
-        WithThreads(forced > 0 ? forced : std::max(1, omp_get_num_procs()),
-                    [&] { return sae::RunSaeMlpExperiments(ctx, parts); }));
-    rows.insert(rows.end(), more.begin(), more.end());
-  }
-  return rows;
-}
-
-absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
+absl::StatusOr<std::vector<ResultRow>> RunSaeSyntheticExperiments(const SuiteContext& ctx) {
   // Default: the paper's 512 features in 256 dims; quick: a quarter of each.
   const Scale sc = ctx.quick ? Scale{128, 64, 256, 400, 4096} : Scale{512, 256, 512, 500, 8192};
   const std::string scale_note =
       absl::StrCat("synthetic n_gt=", sc.n_gt, " d=", sc.d, ", ", sc.steps, " steps x batch ",
                    sc.batch, " (papers: far longer runs); eval window ", sc.n_eval, " vectors");
+  const std::string mmcs_source = PublishedSource("sae.synthetic.mmcs");
+  const std::string fvu_k_source = PublishedSource("sae.topk.fvu_falls_with_k");
   std::vector<ResultRow> rows;
   std::string frontier = "arch,dict_size,lambda,k,l0,fvu,mse,mmcs,frac_recovered_0.9,dead_fraction\n";
   auto frontier_row = [&](const sae::SaeSpec& s, const RunResult& r) {
@@ -171,11 +98,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
     s.l1 = lambda;
     MONOSEM_ASSIGN_OR_RETURN(RunResult r, TrainAndEval(ctx, sc, s, base, 11));
     const std::string tag = absl::StrCat("[relu_l1,ratio=2,lambda=", lambda, "]");
-    rows.push_back(Report("mmcs" + tag, r.r.mmcs, kSharkey, scale_note));
-    rows.push_back(Report("frac_recovered@0.9" + tag, r.r.FracRecovered(0.9), kSharkey, ""));
-    rows.push_back(Report("frac_recovered@0.99" + tag, r.r.FracRecovered(0.99), kSharkey, ""));
-    rows.push_back(Report("l0" + tag, r.m.l0, kSharkey, ""));
-    rows.push_back(Report("fvu" + tag, r.m.fvu, kSharkey, ""));
+    rows.push_back(Report("mmcs" + tag, r.r.mmcs, mmcs_source, scale_note));
+    rows.push_back(Report("frac_recovered@0.9" + tag, r.r.FracRecovered(0.9), mmcs_source, ""));
+    rows.push_back(Report("frac_recovered@0.99" + tag, r.r.FracRecovered(0.99), mmcs_source, ""));
+    rows.push_back(Report("l0" + tag, r.m.l0, mmcs_source, ""));
+    rows.push_back(Report("fvu" + tag, r.m.fvu, mmcs_source, ""));
     frontier_row(s, r);
     sweep_mmcs.push_back(r.r.mmcs);
     if (r.r.mmcs > best_mmcs) {
@@ -187,7 +114,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
   // The paper's shape: recovery peaks inside the sweep and falls off on either side.
   rows.push_back(MakeRow("sae", "mmcs_drop_at_sweep_edges[relu_l1,ratio=2]",
                          best_mmcs - std::max(sweep_mmcs.front(), sweep_mmcs.back()), AT_LEAST, 0.0,
-                         0, kSharkey,
+                         0, PublishedSource("sae.synthetic.mmcs_peaks_inside_sweep"),
                          absl::StrCat("best mmcs ", best_mmcs, " at lambda ", best_lambda,
                                       " minus the larger of the two edge values")));
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(
@@ -204,16 +131,16 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
     s.l1 = best_lambda;
     MONOSEM_ASSIGN_OR_RETURN(RunResult r, TrainAndEval(ctx, sc, s, base, 12));
     const std::string tag = absl::StrCat("[relu_l1,ratio=", ratio, ",lambda=", best_lambda, "]");
-    rows.push_back(Report("mmcs" + tag, r.r.mmcs, kSharkey,
+    rows.push_back(Report("mmcs" + tag, r.r.mmcs, mmcs_source,
                           absl::StrCat("dictionary ", s.f, " = ratio x d; ", sc.n_gt,
                                        " ground-truth features")));
-    rows.push_back(Report("frac_recovered@0.9" + tag, r.r.FracRecovered(0.9), kSharkey, ""));
-    rows.push_back(Report("frac_recovered@0.99" + tag, r.r.FracRecovered(0.99), kSharkey, ""));
+    rows.push_back(Report("frac_recovered@0.9" + tag, r.r.FracRecovered(0.9), mmcs_source, ""));
+    rows.push_back(Report("frac_recovered@0.99" + tag, r.r.FracRecovered(0.99), mmcs_source, ""));
     frontier_row(s, r);
     ratio_mmcs.push_back(r.r.mmcs);
   }
   rows.push_back(MakeRow("sae", "mmcs_gain_ratio_0.5_to_4[relu_l1]",
-                         ratio_mmcs.back() - ratio_mmcs.front(), AT_LEAST, 0.0, 0, kSharkey,
+                         ratio_mmcs.back() - ratio_mmcs.front(), AT_LEAST, 0.0, 0, PublishedSource("sae.synthetic.mmcs_grows_with_dictionary"),
                          "a larger dictionary recovers more of the ground truth"));
 
   // 2. TopK: dead latents with and without AuxK + init tricks; fvu over k.
@@ -239,14 +166,14 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
     const std::string note =
         absl::StrCat("F = ", 4 * sc.d, ", k = ", k_dead, "; dead = no firing over ", sc.n_eval,
                      " eval vectors; Gao et al.: up to 90% dead without, 7% with (16M latents)");
-    rows.push_back(Report("dead_fraction[topk,with_auxk_and_init]", with.m.dead_fraction, kGao, note));
-    rows.push_back(Report("dead_fraction[topk,without_auxk_and_init]", without.m.dead_fraction, kGao, note));
+    rows.push_back(Report("dead_fraction[topk,with_auxk_and_init]", with.m.dead_fraction, PublishedSource("sae.topk.dead_with_mitigations"), note));
+    rows.push_back(Report("dead_fraction[topk,without_auxk_and_init]", without.m.dead_fraction, PublishedSource("sae.topk.dead_without_mitigations"), note));
     // Report-only: at our scale the sign is not settled. The default run
     // (2026-11-21) measured 9.8% dead with the mitigations and 4.9% without;
     // the ground truth's rarest features (p ~ 3e-4) fire only a few times in
     // the eval window, so "dead" here mixes rare and dead latents.
     rows.push_back(Report("dead_fraction_with_minus_without[topk]",
-                          with.m.dead_fraction - without.m.dead_fraction, kGao,
+                          with.m.dead_fraction - without.m.dead_fraction, PublishedSource("sae.topk.dead_with_mitigations"),
                           "Gao et al.: the mitigations cut dead latents (90% -> 7% at 16M latents); "
                           "not reproduced at this scale, see docs/sae.md"));
     std::vector<double> fvus;
@@ -257,14 +184,14 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
       } else {
         MONOSEM_ASSIGN_OR_RETURN(r, topk(k, true));
       }
-      rows.push_back(Report(absl::StrCat("fvu[topk,k=", k, "]"), r.m.fvu, kGao, scale_note));
-      rows.push_back(Report(absl::StrCat("l0[topk,k=", k, "]"), r.m.l0, kGao, ""));
+      rows.push_back(Report(absl::StrCat("fvu[topk,k=", k, "]"), r.m.fvu, fvu_k_source, scale_note));
+      rows.push_back(Report(absl::StrCat("l0[topk,k=", k, "]"), r.m.l0, fvu_k_source, ""));
       fvus.push_back(r.m.fvu);
     }
     // Report-only: with ~5 active ground-truth features, k = 8 already
     // suffices and 500 steps leave larger k less converged (default run:
     // fvu 0.044 at k = 8, 0.052 at k = 64).
-    rows.push_back(Report("fvu_k64_minus_k8[topk]", fvus.back() - fvus.front(), kGao,
+    rows.push_back(Report("fvu_k64_minus_k8[topk]", fvus.back() - fvus.front(), fvu_k_source,
                           "Gao et al.: fvu falls with k; on ~5-sparse synthetic data k = 8 "
                           "already covers the support"));
   }
@@ -272,12 +199,4 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeImpl(const SuiteContext& ctx) {
   return rows;
 }
 
-MONOSEM_REGISTER_SUITE(sae, "sae",
-                       "SAEs: synthetic ground truth (MMCS over lambda and dictionary ratio, TopK "
-                       "dead latents and fvu over k, the L0/FVU frontier) and transformer A's MLP "
-                       "(the A/0-A/3 ladder with loss_recovered, universality, genre_f1); "
-                       "--only synthetic,ladder,universality",
-                       RunSae, "transformer");
-
-}  // namespace
 }  // namespace monosem

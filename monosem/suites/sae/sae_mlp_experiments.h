@@ -1,6 +1,6 @@
-// The transformer-MLP half of the `sae` reproduce suite (issue 5, rows 2, 4
-// and 5), on the checkpoints and activation stores the `transformer` suite
-// leaves in the output folder (transformer_manifest.json):
+// The transformer-MLP half of the `sae` reproduce suite, on the checkpoints
+// and activation stores the `transformer` suite leaves in the output folder
+// (OUT/transformer_manifest.json, read through monosem/suites/artifacts.h):
 //   * the A/0-A/3 ladder: ReLU + L1 SAEs of 1, 2, 4 and 8 x d_mlp features
 //     (512 ... 4,096 at the paper's d_mlp) on transformer A's MLP, each with
 //     and without neuron resampling: mse, fvu, l0, dead and ultralow
@@ -11,10 +11,9 @@
 //     best neuron.
 // If the folder has no manifest from a run of the same mode (quick or not),
 // the transformer suite runs first and its rows are returned too.
-#ifndef MONOSEM_MODELS_SAE_SAE_MLP_EXPERIMENTS_H_
-#define MONOSEM_MODELS_SAE_SAE_MLP_EXPERIMENTS_H_
+#ifndef MONOSEM_SUITES_SAE_SAE_MLP_EXPERIMENTS_H_
+#define MONOSEM_SUITES_SAE_SAE_MLP_EXPERIMENTS_H_
 
-#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -22,21 +21,6 @@
 #include "proto/result.pb.h"
 
 namespace monosem::sae {
-
-// One transformer of the manifest.
-struct ManifestModel {
-  std::string name;             // "A", "B"
-  std::string checkpoint;       // folder (model.safetensors, config.textproto)
-  std::string checkpoint_hash;  // CheckpointHash of model.safetensors
-  std::string activations;      // activation store folder
-};
-struct TransformerManifest {
-  bool quick = false;
-  std::string config_text;  // the transformer suite's RunConfig (text proto)
-  std::vector<ManifestModel> models;
-};
-// Parses DIR/transformer_manifest.json; errors name the file and the field.
-absl::StatusOr<TransformerManifest> ReadTransformerManifest(const std::string& path);
 
 // Which parts run: the ladder, and universality + genre_f1 (which reuse the
 // ladder's A run of the universality size when the ladder ran, and train it
@@ -50,4 +34,4 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
 
 }  // namespace monosem::sae
 
-#endif  // MONOSEM_MODELS_SAE_SAE_MLP_EXPERIMENTS_H_
+#endif  // MONOSEM_SUITES_SAE_SAE_MLP_EXPERIMENTS_H_

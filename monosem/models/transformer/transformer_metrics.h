@@ -1,22 +1,15 @@
-// The `transformer` reproduce suite (issue 4): trains transformers A and B
-// (same config, different init seeds, same data) on the built-in labelled
-// corpus, reports loss per byte against the unigram entropy, loss per genre,
-// neuron polysemanticity and genre_f1 of the best neuron per genre, saves both
-// checkpoints and harvests both MLPs into activation stores for the SAE suite.
-// The metric helpers are exposed for tests.
-#ifndef MONOSEM_MODELS_TRANSFORMER_TRANSFORMER_SUITE_H_
-#define MONOSEM_MODELS_TRANSFORMER_TRANSFORMER_SUITE_H_
+// The transformer's neuron metrics (METRICS.md): how well single MLP neurons
+// detect a genre (genre_f1), and how many genres each neuron is often active
+// on (polysemanticity). Inputs are activations [n tokens, n_neurons] with the
+// genre label of each token.
+#ifndef MONOSEM_MODELS_TRANSFORMER_TRANSFORMER_METRICS_H_
+#define MONOSEM_MODELS_TRANSFORMER_TRANSFORMER_METRICS_H_
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "monosem/data/corpus.h"
-#include "monosem/suite.h"
-#include "proto/config.pb.h"
-#include "proto/result.pb.h"
 
 namespace monosem {
 
@@ -56,24 +49,6 @@ absl::StatusOr<Polysemanticity> NeuronPolysemanticity(absl::Span<const float> ac
                                                       int n_genres, double min_fire_fraction,
                                                       int64_t min_genre_tokens);
 
-// The defaults before --config: the paper's shape and a few million training
-// tokens, or a tiny model in quick mode. Set fields of `override` (its
-// transformer, train and data messages) replace them.
-RunConfig TransformerSuiteDefaults(bool quick);
-RunConfig TransformerSuiteConfig(bool quick, const RunConfig* override);
-
-// Windows of window = ctx + 1 bytes of `c` at `starts`, as token ids
-// ([starts, window]), with the genre label of each input byte ([starts, ctx]).
-void GatherWindows(const Corpus& c, absl::Span<const int64_t> starts, int64_t window,
-                   std::vector<int32_t>* ids, std::vector<uint8_t>* genres);
-
-// FNV-1a 64 of a checkpoint's model.safetensors bytes, as "fnv1a64:<hex>": the
-// manifest and every activation store name the model they came from by it.
-std::string CheckpointHash(const std::string& bytes);
-
-// The suite body (registered as "transformer" in monosem/suites).
-absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& ctx);
-
 }  // namespace monosem
 
-#endif  // MONOSEM_MODELS_TRANSFORMER_TRANSFORMER_SUITE_H_
+#endif  // MONOSEM_MODELS_TRANSFORMER_TRANSFORMER_METRICS_H_

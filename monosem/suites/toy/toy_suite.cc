@@ -1,4 +1,4 @@
-// The "toy" suite: the four Toy Models of Superposition experiments (issue 3),
+// The "toy" suite: the four Toy Models of Superposition experiments,
 // run on ctx.backend (default cpu). Figures' data go to ctx.out_dir as CSV:
 //   toy_exp1_n20_m5.csv, toy_exp2_n5_m2.csv, toy_exp3_phase_diagram.csv,
 //   toy_exp4_dstar_curve.csv, toy_exp4_dimensionality.csv
@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "monosem/models/toy/toy_experiments.h"
+#include "monosem/suites/toy/toy_experiments.h"
 #include "monosem/status.h"
 #include "monosem/suite.h"
 
