@@ -5,28 +5,24 @@
 #include <filesystem>
 #include <string>
 
-#include "gtest/gtest.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 #include "monosem/config.h"
 #include "monosem/data/activation_store.h"
 #include "monosem/models/transformer/trainer.h"
 #include "monosem/models/transformer/transformer_suite.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
+
+using ::monosem::testing::TmpDir;
 
 const ResultRow* Find(const std::vector<ResultRow>& rows, const std::string& metric) {
   for (const ResultRow& r : rows) {
     if (r.metric() == metric) return &r;
   }
   return nullptr;
-}
-
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  std::string d = std::string(t ? t : "/tmp") + "/" + name;
-  std::filesystem::remove_all(d);
-  return d;
 }
 
 // One neuron, acts [3, 2, 1, 0], labels [1, 0, 1, 0], genre 1 (P = 2):
