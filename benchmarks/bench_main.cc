@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "benchmarks/bench_device.h"
 #include "benchmarks/bench_util.h"
 #include "monosem/omp_env.h"
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("peak_flops", std::to_string(monosem::bench::PeakFlops()));
   benchmark::AddCustomContext("peak_bytes_per_second",
                               std::to_string(monosem::bench::PeakBytesPerSecond()));
+  monosem::bench::AddDeviceContext();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

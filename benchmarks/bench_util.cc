@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "monosem/random_fill.h"
 #include "monosem/tensor.h"
 
@@ -143,6 +145,41 @@ void PlantedSlowdown::Wait() {
   const auto until = end + (end - start_) * (PlantedSlowdownFactor() - 1);
   while (std::chrono::steady_clock::now() < until) {
   }
+}
+
+bool MatchesReference(benchmark::State& state, const std::string& backend,
+                      const std::string& case_key, const RunCase& on_reference,
+                      const RunCase& on_backend) {
+  if (backend == "reference") return true;
+  static auto* cache = new std::map<std::string, Outputs>;
+  auto fail = [&](const std::string& why) {
+    state.SkipWithError(
+        absl::StrCat(backend, " ", case_key, " does not match the reference: ", why).c_str());
+    return false;
+  };
+  auto cached = cache->find(case_key);
+  if (cached == cache->end()) {
+    absl::StatusOr<Outputs> want = on_reference();
+    if (!want.ok()) return fail(absl::StrCat("the reference failed: ", want.status().ToString()));
+    cached = cache->emplace(case_key, std::move(*want)).first;
+  }
+  const Outputs& want = cached->second;
+  absl::StatusOr<Outputs> got = on_backend();
+  if (!got.ok()) return fail(got.status().ToString());
+  if (got->size() != want.size()) {
+    return fail(absl::StrCat(got->size(), " outputs, the reference has ", want.size()));
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    const Output& g = (*got)[i];
+    const Output& w = want[i];
+    if (g.value.shape() != w.value.shape()) {
+      return fail(absl::StrCat(w.name, " has shape ", ShapeToString(g.value.shape()),
+                               ", the reference's ", ShapeToString(w.value.shape())));
+    }
+    const Comparison c = Compare(g.value, w.value, w.tol);
+    if (!c.ok) return fail(absl::StrCat(w.name, ": ", c.message));
+  }
+  return true;
 }
 
 bool AddRegistrar(std::function<void()> registrar) {

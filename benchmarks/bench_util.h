@@ -7,8 +7,12 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
+#include "monosem/compare.h"
+#include "monosem/tensor.h"
 
 namespace monosem::bench {
 
@@ -53,6 +57,29 @@ class PlantedSlowdown {
   bool active_;
   std::chrono::steady_clock::time_point start_;
 };
+
+// Every benchmark validates its case against the reference once before it
+// times it: a fast wrong kernel must not pass for a fast kernel. A case's
+// outputs, as host tensors, each with the tolerance it is compared under
+// (monosem/compare.h).
+struct Output {
+  std::string name;
+  Tensor value;
+  Tolerance tol;
+};
+using Outputs = std::vector<Output>;
+using RunCase = std::function<absl::StatusOr<Outputs>()>;
+
+// Runs the case once on the reference (`on_reference`; its outputs are kept
+// per `case_key`, so several backends of one case pay for it once) and once
+// on `backend` (`on_backend`), from the same inputs, and compares each output
+// under its tolerance. On an error or a mismatch it calls
+// state.SkipWithError naming the backend, the case and the output, and
+// returns false: the caller then returns without timing. Nothing to compare
+// when `backend` is the reference itself.
+bool MatchesReference(benchmark::State& state, const std::string& backend,
+                      const std::string& case_key, const RunCase& on_reference,
+                      const RunCase& on_backend);
 
 // Benchmarks that iterate over registered backends must register after static
 // initialization; they add a registrar, which bench_main calls.

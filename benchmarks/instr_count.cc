@@ -46,6 +46,7 @@
 #include "monosem/backend.h"
 #include "monosem/random_fill.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/shapes.h"
 
 namespace monosem::bench {
 namespace {
@@ -72,18 +73,15 @@ std::vector<Kernel> Kernels() {
     auto created = BackendRegistry::Create(backend_name);
     if (!created.ok()) continue;
     std::shared_ptr<Backend> be(std::move(*created));
-    struct G {
-      const char* what;
-      int64_t m, n, k;
-      Trans ta, tb;
-    };
-    for (const G& g : {G{"toy_fwd_b1024_n400_m30", 1024, 30, 400, Trans::kNo, Trans::kYes},
-                       G{"toy_bwd_dW_m30_n400", 30, 400, 1024, Trans::kYes, Trans::kNo}}) {
-      auto a = Random(g.ta == Trans::kNo ? Shape{g.m, g.k} : Shape{g.k, g.m}, 1);
-      auto b = Random(g.tb == Trans::kNo ? Shape{g.k, g.n} : Shape{g.n, g.k}, 2);
-      auto c = std::make_shared<Tensor>(Shape{g.m, g.n});
+    // The toy model's GEMMs of the shape table: small enough for callgrind.
+    for (const testing::ModelGemm& g : testing::ModelGemms()) {
+      if (g.name.rfind("toy_", 0) != 0) continue;
+      const int64_t m = g.dims.m, n = g.dims.n, k = g.dims.k;
+      auto a = Random(g.ta == Trans::kNo ? Shape{m, k} : Shape{k, m}, 1);
+      auto b = Random(g.tb == Trans::kNo ? Shape{k, n} : Shape{n, k}, 2);
+      auto c = std::make_shared<Tensor>(Shape{m, n});
       const Trans ta = g.ta, tb = g.tb;
-      out.push_back({absl::StrCat("BM_Instr/Gemm/", g.what, "/", backend_name),
+      out.push_back({absl::StrCat("BM_Instr/Gemm/", g.name, "/", backend_name),
                      [be, a, b, c, ta, tb] { return be->Gemm(ta, tb, 1.0f, *a, *b, 0.0f, c.get()); },
                      {a, b, c}});
     }

@@ -12,7 +12,9 @@
 //   relu_l1 at a trained SAE's sparsity (relu_l1_L0_32): the same count
 //     with k = the target L0.
 // Bytes: x read once; W_enc and W_dec with their Adam moments read and
-// written once (2 * 2 * F * d * 3 floats).
+// written once (2 * 2 * F * d * 3 floats). Each step and encoder case is
+// first checked against the reference on the batch's leading rows.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -86,6 +88,69 @@ Tensor BenchInput(const StepShape& sh) {
   return x;
 }
 
+// Validation runs on the batch's leading rows, as many as keep the reference
+// under ~1e8 multiply-adds (all of them in smoke runs): at F = 32768 the
+// whole batch would take the reference minutes. (For batch_topk the leading
+// rows are a smaller batch of their own; the kernels are the same.)
+int64_t ValidatedRows(const StepShape& sh) {
+  return std::clamp<int64_t>(static_cast<int64_t>(1e8 / (10.0 * sh.f * sh.d)), 1, sh.b);
+}
+
+Tensor LeadingRows(const Tensor& x, int64_t rows) {
+  Tensor out = Tensor::Uninitialized({rows, x.dim(1)});
+  std::copy(x.data(), x.data() + rows * x.dim(1), out.data());
+  return out;
+}
+
+// One training step's loss and gradients (the tolerances of
+// tests/kernels/sae_kernels_test.cc).
+absl::StatusOr<Outputs> LossAndGrads(sae::SaeKernels& k, const sae::SaeSpec& s,
+                                     const sae::SaeParams& p, const Tensor& x) {
+  sae::SaeStepOut out;
+  out.grad = sae::SaeParams::Zeros(s);
+  if (absl::Status st = k.LossAndGrad(s, p, x, {}, &out); !st.ok()) return st;
+  Tolerance loss_tol;
+  loss_tol.atol = 1e-5 * (1 + std::fabs(out.loss));
+  Outputs o;
+  o.push_back({"loss", Tensor::Filled({1}, static_cast<float>(out.loss)), loss_tol});
+  for (auto& [name, t] : out.grad.Named()) {
+    o.push_back({absl::StrCat("grad ", name), t->Clone(),
+                 Float32Tolerance(4 * (x.dim(0) + s.d + s.f))});
+  }
+  return o;
+}
+
+// The inference forward's reconstruction.
+absl::StatusOr<Outputs> Reconstruction(sae::SaeKernels& k, const sae::SaeSpec& s,
+                                       const sae::SaeParams& p, const Tensor& x) {
+  Tensor xh = Tensor::Uninitialized(x.shape());
+  if (absl::Status st = k.Forward(s, p, x, nullptr, &xh); !st.ok()) return st;
+  Outputs o;
+  o.push_back({"x_hat", std::move(xh), Float32Tolerance(s.d + s.f)});
+  return o;
+}
+
+using SaeCase = absl::StatusOr<Outputs> (*)(sae::SaeKernels&, const sae::SaeSpec&,
+                                            const sae::SaeParams&, const Tensor&);
+
+// `run` on the leading rows, on `backend`'s kernels against the reference's.
+bool SaeMatchesReference(benchmark::State& state, const std::string& backend,
+                         const std::string& what, sae::SaeKernels& k, SaeCase run,
+                         const sae::SaeSpec& s, const sae::SaeParams& p, const Tensor& x,
+                         const StepShape& sh) {
+  const Tensor lead = LeadingRows(x, ValidatedRows(sh));
+  const RunCase on_reference = [&]() -> absl::StatusOr<Outputs> {
+    auto ref = sae::SaeKernelRegistry::Create("reference");
+    if (!ref.ok()) return ref.status();
+    return run(**ref, s, p, lead);
+  };
+  return MatchesReference(
+      state, backend,
+      absl::StrCat(what, " ", sae::ArchName(s.arch), "_d", sh.d, "_F", sh.f, "_B", sh.b, "_k",
+                   s.k, "_L0_", sh.target_l0),
+      on_reference, [&] { return run(k, s, p, lead); });
+}
+
 void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
   std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
   if (k == nullptr) return;
@@ -98,6 +163,7 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
   sae::SaeParams p = BenchParams(s, sh), m = sae::SaeParams::Zeros(s), v = sae::SaeParams::Zeros(s);
   Tensor x = BenchInput(sh);
+  if (!SaeMatchesReference(state, backend, "train step", *k, LossAndGrads, s, p, x, sh)) return;
   sae::SaeStepOut out;
   sae::AdamConfig adam;
   int64_t step = 0;
@@ -138,6 +204,7 @@ void BM_SaeEncoder(benchmark::State& state, std::string backend, Arch arch, Step
   s.l1 = 5e-3f;
   const sae::SaeParams p = BenchParams(s, sh);
   const Tensor x = BenchInput(sh);
+  if (!SaeMatchesReference(state, backend, "encoder", *k, Reconstruction, s, p, x, sh)) return;
   Tensor xh = Tensor::Uninitialized({sh.b, sh.d});
   for (auto _ : state) {
     PlantedSlowdown planted;
@@ -174,6 +241,20 @@ void BM_SaeQuality(benchmark::State& state, Arch arch) {
   opt.seed = 3;
   opt.geometric_median_sample = 1024;
   opt.resample_pool = 1024;
+  // Before the run: one training step of its kernels at its shapes against
+  // the reference's (a 300-step run itself is chaotic under TopK ties).
+  {
+    auto k = sae::SaeKernelRegistry::Create("cpu");
+    if (!k.ok()) {
+      state.SkipWithError(std::string(k.status().message()).c_str());
+      return;
+    }
+    const StepShape sh{opt.batch, s.d, s.f, s.k};
+    if (!SaeMatchesReference(state, "cpu", "quality step", **k, LossAndGrads, s,
+                             BenchParams(s, sh), BenchInput(sh), sh)) {
+      return;
+    }
+  }
   sae::SaeMetrics m;
   double loss = 0;
   for (auto _ : state) {

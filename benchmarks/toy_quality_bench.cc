@@ -37,6 +37,26 @@ void BM_ToyQuality(benchmark::State& state, float sparsity) {
   s.batch = 256;
   s.adam.lr = 1e-2f;
   s.seed = 2024;
+  // Before the run: the same training on the reference, whose W and b the
+  // cpu run must match (rounding differences compound over the steps: the
+  // tolerance of the toy kernel cross-check's short run, depth steps x B x (n + m)).
+  auto train = [&](const std::string& name) -> absl::StatusOr<Outputs> {
+    auto be = BackendRegistry::Create(name);
+    auto k = ToyKernelsRegistry::Create(name);
+    if (!be.ok()) return be.status();
+    if (!k.ok()) return k.status();
+    auto r = TrainToy(s, **be, **k);
+    if (!r.ok()) return r.status();
+    const Tolerance tol = Float32Tolerance(s.steps * s.batch * (s.n + s.m));
+    Outputs out;
+    out.push_back({"W", std::move(r->w), tol});
+    out.push_back({"b", std::move(r->b), tol});
+    return out;
+  };
+  if (!MatchesReference(state, "cpu", absl::StrCat("toy quality run S", sparsity),
+                        [&] { return train("reference"); }, [&] { return train("cpu"); })) {
+    return;
+  }
   double loss = 0;
   int64_t represented = 0;
   for (auto _ : state) {

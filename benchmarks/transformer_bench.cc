@@ -8,7 +8,9 @@
 // FLOPs per token (forward), counted from the shapes: 2 d (3d) + 2 d d +
 // 2 d m + 2 m d + 2 d V for the matmuls, plus 2 * 2 * d * (S + 1) / 2 for the
 // causal attention (QK^T and PV over the (S + 1) / 2 keys a query sees on
-// average). A training step counts 3x the forward.
+// average). A training step counts 3x the forward. Before timing, each
+// backend's loss and gradients on the batch's first sequence are checked
+// against the reference's.
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -42,6 +44,40 @@ TokenBatch MakeBatch(const TransformerDims& d) {
   return *NextTokenBatch(*w, kBatch, d.n_ctx);
 }
 
+// Loss and every parameter gradient of the batch's first sequence (the
+// reference is far too slow for all 4096 tokens; the kernels are the same).
+absl::StatusOr<Outputs> LossAndGrads(Backend& backend, const TransformerDims& dims) {
+  TokenBatch batch = MakeBatch(dims);
+  batch.batch = 1;
+  batch.inputs.resize(dims.n_ctx);
+  batch.targets.resize(dims.n_ctx);
+  auto model = Transformer::Create(dims, &backend);
+  if (!model.ok()) return model.status();
+  const NamedTensors params = InitParams(dims, 1);
+  ForwardCache cache;
+  if (absl::Status s = model->Forward(params, batch, &cache); !s.ok()) return s;
+  NamedTensors grads;
+  if (absl::Status s = model->Backward(params, batch, cache, &grads); !s.ok()) return s;
+  // The depth of the autograd check (tests/models/transformer/transformer_gradient_test.cc).
+  const Tolerance tol = Float32Tolerance(3 * dims.n_ctx * (dims.d_model + dims.d_mlp + dims.vocab));
+  Outputs out;
+  out.push_back({"loss", Tensor::Filled({1}, static_cast<float>(cache.loss)), tol});
+  for (auto& [name, grad] : grads) out.push_back({"d" + name, std::move(grad), tol});
+  return out;
+}
+
+// The first sequence's loss and gradients on `name` against the reference's.
+bool MatchesReferenceOnFirstSequence(benchmark::State& state, const std::string& name,
+                                     Backend& backend, const TransformerDims& dims) {
+  const RunCase on_reference = [&]() -> absl::StatusOr<Outputs> {
+    auto ref = BackendRegistry::Create("reference");
+    if (!ref.ok()) return ref.status();
+    return LossAndGrads(**ref, dims);
+  };
+  return MatchesReference(state, name, "transformer first sequence", on_reference,
+                          [&] { return LossAndGrads(backend, dims); });
+}
+
 void BM_TransformerTrain(benchmark::State& state, std::string backend_name) {
   auto backend = BackendRegistry::Create(backend_name);
   if (!backend.ok() || !(*backend)->Available().ok()) {
@@ -49,6 +85,7 @@ void BM_TransformerTrain(benchmark::State& state, std::string backend_name) {
     return;
   }
   TransformerDims dims;
+  if (!MatchesReferenceOnFirstSequence(state, backend_name, **backend, dims)) return;
   TrainOptions o;
   o.steps = 1 << 30;
   o.batch_size = kBatch;
@@ -78,6 +115,7 @@ void BM_TransformerForward(benchmark::State& state, std::string backend_name) {
     return;
   }
   TransformerDims dims;
+  if (!MatchesReferenceOnFirstSequence(state, backend_name, **backend, dims)) return;
   auto model = Transformer::Create(dims, backend->get());
   if (!model.ok()) {
     state.SkipWithError(std::string(model.status().message()).c_str());
@@ -108,6 +146,10 @@ void BM_TransformerRatio(benchmark::State& state, bool train) {
     return;
   }
   TransformerDims dims;
+  if (!MatchesReferenceOnFirstSequence(state, "cpu", **cpu, dims) ||
+      !MatchesReferenceOnFirstSequence(state, "torch", **torch, dims)) {
+    return;
+  }
   TrainOptions o;
   o.steps = 1 << 30;
   o.batch_size = kBatch;

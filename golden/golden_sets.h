@@ -1,7 +1,8 @@
 // The golden files in this folder, each a named set with the recipe that
 // produces it. `bazel run //golden:regen` rewrites every set from the
-// reference backend; tests/golden_test checks that regeneration reproduces
-// the committed bytes and that every backend matches the stored outputs.
+// reference backend; tests/golden/golden_test checks that regeneration
+// reproduces the committed bytes and that every backend matches the stored
+// outputs.
 // A model adds its set with MONOSEM_REGISTER_GOLDEN_SET; nothing else changes.
 #ifndef MONOSEM_GOLDEN_GOLDEN_SETS_H_
 #define MONOSEM_GOLDEN_GOLDEN_SETS_H_

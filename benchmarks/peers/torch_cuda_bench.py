@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The PyTorch peer of benchmarks/cuda_bench.cc: the same shapes, timed the same way.
+"""The PyTorch peer of the cuda rows of the ordinary benchmarks (gemm_bench,
+toy_train_bench, elementwise_bench): the same shapes, timed the same way.
 
     python3 benchmarks/peers/torch_cuda_bench.py [--out torch_peer.json] [--iters N]
 
@@ -7,7 +8,7 @@
 - input sets rotate so that together they exceed twice the L2 cache;
 - calibration in the same process: an 8192^3 fp32 torch.mm (TF32 off) and a
   1 GiB device-to-device copy (bytes count read + write), best of 5;
-- counters as in cuda_bench: flops and bytes per second of GPU time, peak_fraction
+- counters as in the benchmarks' cuda rows: flops and bytes per second of GPU time, peak_fraction
   and bandwidth_fraction against the calibration.
 The toy step is what a good PyTorch user would write: batched bmm forward,
 autograd backward, torch.optim.AdamW(fused=True) on W and b. The JSON is
@@ -65,7 +66,7 @@ def calibrate():
     return peak_flops, 2.0 * (1 << 30) / best
 
 
-GEMM_SHAPES = [  # name, m, n, k, trans_a, trans_b (as in cuda_bench.cc)
+GEMM_SHAPES = [  # name, m, n, k, trans_a, trans_b (as in tests/testing/shapes.cc)
     ("toy_fwd_b1024_n400_m30", 1024, 30, 400, False, True),
     ("toy_bwd_dW_m30_n400", 30, 400, 1024, True, False),
     ("mlp_in_t4096_d128_f512", 4096, 512, 128, False, True),
@@ -118,7 +119,7 @@ def bench_gemm(iters, peak_flops, peak_bytes):
             torch.mm(a, b, out=c)
 
         total, _ = time_it(fn, iters, rot)
-        rows.append(row(f"torch_eager/BM_CudaGemm/{name}", iters, total, 2.0 * m * n * k,
+        rows.append(row(f"BM_Gemm/{name}/torch_eager", iters, total, 2.0 * m * n * k,
                         4.0 * (m * k + k * n + m * n), peak_flops, peak_bytes, rot))
         del As, Bs, c
         torch.cuda.empty_cache()
@@ -146,7 +147,7 @@ def bench_toy(iters, peak_flops, peak_bytes):
 
         total, _ = time_it(fn, iters, rot)
         params = inst * (m * n + n)
-        rows.append(row(f"torch_eager/BM_CudaToyTrainStep/{name}", iters, total,
+        rows.append(row(f"BM_ToyTrainStep/{name}/torch_eager", iters, total,
                         10.0 * inst * batch * m * n,
                         4.0 * (inst * batch * n + inst * n + inst + 9 * params),
                         peak_flops, peak_bytes, rot, {"steps_per_second": iters / total}))
@@ -162,14 +163,14 @@ def bench_elementwise(iters, peak_flops, peak_bytes):
     a = [torch.rand(n, device="cuda") * 2 - 1 for _ in range(rot)]
     o = [torch.empty(n, device="cuda") for _ in range(rot)]
     total, _ = time_it(lambda i: torch.clamp_min(a[i], 0, out=o[i]), iters, rot)
-    rows.append(row("torch_eager/BM_CudaElementwise/relu_16M", iters, total, n, 8.0 * n,
+    rows.append(row("BM_Elementwise/relu_flat_16M/torch_eager", iters, total, n, 8.0 * n,
                     peak_flops, peak_bytes, rot))
     params = [torch.rand(n, device="cuda").requires_grad_() for _ in range(rot)]
     for p, g in zip(params, a):
         p.grad = g
     opts = [torch.optim.AdamW([p], lr=1e-3, fused=True) for p in params]
     total, _ = time_it(lambda i: opts[i].step(), iters, rot)
-    rows.append(row("torch_eager/BM_CudaElementwise/adamw_16M", iters, total, 16.0 * n, 28.0 * n,
+    rows.append(row("BM_Elementwise/adamw_flat_16M/torch_eager", iters, total, 16.0 * n, 28.0 * n,
                     peak_flops, peak_bytes, rot))
     return rows
 
@@ -182,7 +183,7 @@ def main():
     if not torch.cuda.is_available():
         print("SKIP torch peer: torch.cuda.is_available() is False")
         return
-    torch.backends.cuda.matmul.allow_tf32 = False  # fp32 math, as cuda_bench's cuBLAS
+    torch.backends.cuda.matmul.allow_tf32 = False  # fp32 math, as the cuda backend's cuBLAS
     torch.backends.cudnn.allow_tf32 = False
     peak_flops, peak_bytes = calibrate()
     print(f"{torch.cuda.get_device_name(0)}: peak {peak_flops / 1e12:.2f} TFLOP/s fp32, "

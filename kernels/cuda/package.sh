@@ -30,22 +30,28 @@ OUT="$(mkdir -p "$OUT" && cd "$OUT" && pwd)"
 cd "$ROOT"
 
 TESTS=(
-  //tests:cuda_backend_test
-  //tests:cuda_philox_test
-  //tests:cuda_cross_backend_test
-  //tests:cuda_toy_cross_backend_test
-  //tests:cuda_golden_test
-  //tests:cuda_sae_kernels_test
-  //tests:cuda_transformer_kernels_test
+  //tests/kernels:cuda_backend_test
+  //tests/kernels:cuda_philox_test
+  //tests/kernels:cuda_cross_backend_test
+  //tests/kernels:cuda_toy_kernels_test
+  //tests/golden:cuda_golden_test
+  //tests/kernels:cuda_sae_kernels_test
+  //tests/kernels:cuda_transformer_kernels_test
 )
-BENCH=//benchmarks:cuda_bench
+# The ordinary benchmarks on the GPU link set (cuda is one more backend in
+# them; see benchmarks/benchmark.bzl).
+BENCH=(
+  //benchmarks:cuda_gemm_bench
+  //benchmarks:cuda_elementwise_bench
+  //benchmarks:cuda_toy_train_bench
+)
 
-bazel build --config=cuda "${TESTS[@]}" "$BENCH"
+bazel build --config=cuda "${TESTS[@]}" "${BENCH[@]}"
 BIN="$(bazel info --config=cuda bazel-bin 2>/dev/null)"
 
 rm -rf "${OUT:?}"/bin "$OUT"/lib "$OUT"/golden "$OUT"/peers
 mkdir -p "$OUT/bin" "$OUT/lib" "$OUT/golden" "$OUT/peers"
-for t in "${TESTS[@]}" "$BENCH"; do
+for t in "${TESTS[@]}" "${BENCH[@]}"; do
   path="${t#//}"
   cp "$BIN/${path/://}" "$OUT/bin/"
 done
@@ -65,7 +71,7 @@ is_system() {
 
 # ldd on the binaries where Bazel built them: their RUNPATH ($ORIGIN/...
 # _solib_k8) finds Bazel's own per-library .so files only from there.
-for t in "${TESTS[@]}" "$BENCH"; do
+for t in "${TESTS[@]}" "${BENCH[@]}"; do
   path="${t#//}"
   while read -r name arrow lib rest; do
     [[ "$arrow" == "=>" ]] || continue
@@ -121,11 +127,16 @@ exit $rc
 RUN
 cat > "$OUT/run_bench.sh" <<'RUN'
 #!/bin/bash
-# The GPU benchmark (JSON to cuda_bench.json), then the PyTorch peer at the
-# same shapes (JSON to torch_peer.json) when python3 has torch with CUDA.
+# The cuda rows of the GPU benchmarks (JSON to <benchmark>.json; each case is
+# checked against the reference before it is timed), then the PyTorch peer at
+# the same shapes (JSON to torch_peer.json) when python3 has torch with CUDA.
 cd "$(dirname "$0")"
 source ./env.sh
-bin/cuda_bench --benchmark_out=cuda_bench.json --benchmark_out_format=json "$@" || exit 1
+for b in bin/cuda_*_bench; do
+  echo "== $b"
+  "$b" --benchmark_filter='/cuda$' --benchmark_out="$(basename "$b").json" \
+    --benchmark_out_format=json "$@" || exit 1
+done
 if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
   python3 peers/torch_cuda_bench.py --out torch_peer.json
 else

@@ -10,14 +10,14 @@
 #include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "monosem/io/file_io.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
 
+// A fresh, existing folder for one test.
 std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  const std::string dir = std::string(t != nullptr ? t : "/tmp") + "/" + name;
-  std::filesystem::remove_all(dir);
+  const std::string dir = testing::TmpDir(name);
   std::filesystem::create_directories(dir);
   return dir;
 }

@@ -15,14 +15,14 @@
 #include "gtest/gtest.h"
 #include "monosem/io/file_io.h"
 #include "monosem/suites/artifacts.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem::sae {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  const std::string dir = std::string(t != nullptr ? t : "/tmp") + "/" + name;
-  std::filesystem::remove_all(dir);
+// A fresh, existing scratch folder.
+std::string MadeTmpDir(const std::string& name) {
+  const std::string dir = testing::TmpDir(name);
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -43,7 +43,7 @@ int CountLines(const std::string& path) {
 
 TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
   SuiteContext ctx;
-  ctx.out_dir = TmpDir("mlp_quick");
+  ctx.out_dir = MadeTmpDir("mlp_quick");
   ctx.quick = true;
   auto rows = RunSaeMlpExperiments(ctx);
   ASSERT_TRUE(rows.ok()) << rows.status();
@@ -110,7 +110,7 @@ TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
 }
 
 TEST(SaeMlpExperiments, MalformedManifestIsNamed) {
-  const std::string dir = TmpDir("mlp_bad_manifest");
+  const std::string dir = MadeTmpDir("mlp_bad_manifest");
   const std::string path = dir + "/transformer_manifest.json";
   SuiteContext ctx;
   ctx.out_dir = dir;

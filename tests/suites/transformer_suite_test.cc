@@ -5,17 +5,20 @@
 #include <filesystem>
 #include <string>
 
-#include "gtest/gtest.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 #include "monosem/config.h"
 #include "monosem/data/activation_store.h"
 #include "monosem/models/transformer/trainer.h"
 #include "monosem/suites/artifacts.h"
 #include "monosem/suites/transformer/transformer_suite.h"
 #include "monosem/suites/transformer/transformer_suite_config.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
+
+using ::monosem::testing::TmpDir;
 
 const ResultRow* Find(const std::vector<ResultRow>& rows, const std::string& metric) {
   for (const ResultRow& r : rows) {
@@ -24,12 +27,6 @@ const ResultRow* Find(const std::vector<ResultRow>& rows, const std::string& met
   return nullptr;
 }
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  std::string d = std::string(t ? t : "/tmp") + "/" + name;
-  std::filesystem::remove_all(d);
-  return d;
-}
 
 TEST(TransformerSuite, QuickRunRowsCheckpointsAndStores) {
   SuiteContext ctx;

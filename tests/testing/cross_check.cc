@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "monosem/random_fill.h"
 #include "reference/reference_backend.h"
+#include "tests/testing/shapes.h"
 
 namespace monosem::testing {
 namespace {
@@ -49,15 +50,8 @@ std::string GemmCase::Name() const {
 }
 
 std::vector<GemmCase> GemmCases() {
-  struct Dims {
-    int64_t m, n, k;
-  };
-  const std::vector<Dims> dims = {
-      {1, 1, 1},    {1, 7, 1},     {7, 1, 13},    {17, 31, 13},   {15, 33, 17},
-      {64, 64, 64}, {127, 5, 257}, {3, 5, 140003}, {128, 512, 97}, {31, 512, 128},
-  };
   std::vector<GemmCase> cases;
-  for (const Dims& d : dims) {
+  for (const GemmDims& d : AwkwardGemmDims()) {
     for (Trans ta : {Trans::kNo, Trans::kYes}) {
       for (Trans tb : {Trans::kNo, Trans::kYes}) {
         cases.push_back({d.m, d.n, d.k, ta, tb, 1.0f, 0.0f});

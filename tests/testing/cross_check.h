@@ -30,10 +30,9 @@ struct GemmCase {
   std::string Name() const;
 };
 
-// The awkward shapes of the foundation issue: 1, primes, non-multiples of 16,
-// K larger than L2 (512 KiB per core here: K = 140003 floats = 547 KiB), and
-// the model shapes; every transpose combination; beta 0 (poisoned C) and
-// beta != 0 (random C, read).
+// The awkward sizes of the shape table (tests/testing/shapes.h: 1, primes,
+// non-multiples of 16, K larger than L2), each with every transpose
+// combination; beta 0 (poisoned C) and beta != 0 (random C, read).
 std::vector<GemmCase> GemmCases();
 
 Comparison CheckGemm(Backend& backend, const GemmCase& c, uint64_t seed);

@@ -7,14 +7,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
-
-std::string TempDir() {
-  const char* d = std::getenv("TEST_TMPDIR");
-  return d != nullptr ? d : "/tmp";
-}
 
 int CountEntries(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
@@ -25,7 +21,7 @@ int CountEntries(const std::string& dir) {
 }
 
 TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {
-  const std::string dir = TempDir() + "/atomic";
+  const std::string dir = testing::TestTmpDir() + "/atomic";
   ASSERT_TRUE(MakeDirs(dir).ok());
   const std::string path = dir + "/out.json";
   ASSERT_TRUE(WriteFileAtomic(path, "first").ok());
@@ -35,7 +31,7 @@ TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {
 }
 
 TEST(FileIo, FailedWriteLeavesTheOldFileAlone) {
-  const std::string dir = TempDir() + "/atomic2";
+  const std::string dir = testing::TestTmpDir() + "/atomic2";
   ASSERT_TRUE(MakeDirs(dir).ok());
   const std::string path = dir + "/keep";
   ASSERT_TRUE(WriteFileAtomic(path, "old").ok());
@@ -48,10 +44,10 @@ TEST(FileIo, FailedWriteLeavesTheOldFileAlone) {
 }
 
 TEST(FileIo, MakeDirsRejectsAFile) {
-  const std::string path = TempDir() + "/plainfile";
+  const std::string path = testing::TestTmpDir() + "/plainfile";
   ASSERT_TRUE(WriteFileAtomic(path, "x").ok());
   EXPECT_FALSE(MakeDirs(path).ok());
-  EXPECT_FALSE(ReadFile(TempDir() + "/missing").ok());
+  EXPECT_FALSE(ReadFile(testing::TestTmpDir() + "/missing").ok());
 }
 
 }  // namespace

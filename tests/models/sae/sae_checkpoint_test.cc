@@ -13,9 +13,13 @@
 #include "monosem/models/sae/sae.h"
 #include "monosem/models/sae/sae_matrix_source.h"
 #include "monosem/models/sae/synthetic.h"
+#include "tests/testing/backends.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem::sae {
 namespace {
+
+using ::monosem::testing::TmpDir;
 
 namespace fs = std::filesystem;
 
@@ -79,12 +83,6 @@ void ExpectSameParams(const SaeParams& a, const SaeParams& b, const std::string&
   }
 }
 
-std::string TmpDir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "/sae_ckpt_" + name;
-  fs::remove_all(d);
-  return d;
-}
-
 class CheckpointAllBackends : public ::testing::TestWithParam<std::tuple<std::string, Arch>> {};
 
 TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
@@ -93,7 +91,7 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
   {
     auto probe = SaeKernelRegistry::Create(backend);
     ASSERT_TRUE(probe.ok());
-    if (!(*probe)->Available().ok()) GTEST_SKIP() << (*probe)->Available();
+    MONOSEM_SKIP_UNLESS_AVAILABLE(backend, (*probe)->Available());
   }
   auto straight_data = *SyntheticData::Create(Data());
   auto straight = Start(backend, arch, straight_data);
@@ -230,7 +228,7 @@ TEST(Checkpoint, ResumeErrorsNameTheProblem) {
 
   auto fresh = [&] { return *SyntheticData::Create(Data()); };
   auto s = fresh();
-  ExpectResumeError(TmpDir("missing"), s, {"sae_ckpt_missing/trainer.json"});
+  ExpectResumeError(TmpDir("missing"), s, {"missing/trainer.json"});
 
   const std::string json = *ReadFile(dir + "/trainer.json");
   const std::string state = *ReadFile(dir + "/state.safetensors");

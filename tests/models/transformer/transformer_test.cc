@@ -12,17 +12,15 @@
 #include "monosem/models/transformer/trainer.h"
 #include "monosem/models/transformer/transformer.h"
 #include "monosem/random_fill.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
 
+using ::monosem::testing::TmpDir;
+
 const TransformerDims kDims{/*d_model=*/16, /*n_heads=*/2, /*n_ctx=*/16, /*d_mlp=*/32,
                             /*vocab=*/13};
-
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t != nullptr ? t : "/tmp") + "/" + name;
-}
 
 std::unique_ptr<Backend> Cpu() { return std::move(*BackendRegistry::Create("cpu")); }
 

@@ -8,14 +8,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
-
-std::string TmpDir() {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return t != nullptr ? t : "/tmp";
-}
 
 void Write(const std::string& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary);
@@ -51,7 +47,7 @@ std::string PileLikeJsonl(int n, std::string* expected_text) {
 }
 
 TEST(TextLoader, PlainFileAndFolder) {
-  const std::string dir = TmpDir() + "/plain";
+  const std::string dir = testing::TestTmpDir() + "/plain";
   mkdir(dir.c_str(), 0755);
   mkdir((dir + "/sub").c_str(), 0755);
   Write(dir + "/b.txt", "second");
@@ -74,7 +70,7 @@ TEST(TextLoader, PlainFileAndFolder) {
 }
 
 TEST(TextLoader, JsonlWithTextAndGenreFields) {
-  const std::string path = TmpDir() + "/small.jsonl";
+  const std::string path = testing::TestTmpDir() + "/small.jsonl";
   Write(path,
         "{\"text\": \"hello\", \"meta\": {\"pile_set_name\": \"Pile-CC\"}}\n"
         "\n"
@@ -96,30 +92,30 @@ TEST(TextLoader, JsonlWithTextAndGenreFields) {
 }
 
 TEST(TextLoader, JsonlErrorsNameFileLineAndOffset) {
-  const std::string bad = TmpDir() + "/bad.jsonl";
+  const std::string bad = testing::TestTmpDir() + "/bad.jsonl";
   Write(bad, "{\"text\": \"ok\"}\n{\"text\": \"unterminated}\n");
   auto s = LoadText(bad).status();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find(bad), std::string::npos) << s;
   EXPECT_NE(s.message().find("line 2 (byte offset 15)"), std::string::npos) << s;
 
-  const std::string no_text = TmpDir() + "/notext.jsonl";
+  const std::string no_text = testing::TestTmpDir() + "/notext.jsonl";
   Write(no_text, "{\"body\": \"x\"}\n");
   s = LoadText(no_text).status();
   EXPECT_NE(s.message().find("no string field \"text\""), std::string::npos) << s;
 
-  const std::string empty = TmpDir() + "/empty.txt";
+  const std::string empty = testing::TestTmpDir() + "/empty.txt";
   Write(empty, "");
   s = LoadText(empty).status();
   EXPECT_NE(s.message().find("empty corpus"), std::string::npos) << s;
-  EXPECT_FALSE(LoadText(TmpDir() + "/does-not-exist").ok());
+  EXPECT_FALSE(LoadText(testing::TestTmpDir() + "/does-not-exist").ok());
 }
 
 TEST(TextLoader, ZstdShardStreams) {
   std::string expected;
   const std::string jsonl = PileLikeJsonl(20000, &expected);
   ASSERT_GT(jsonl.size(), 3u * ZSTD_DStreamOutSize());
-  const std::string path = TmpDir() + "/00.jsonl.zst";
+  const std::string path = testing::TestTmpDir() + "/00.jsonl.zst";
   // Two frames back to back, as concatenated shards are.
   const size_t half = jsonl.find('\n', jsonl.size() / 2) + 1;
   Write(path, Compress(jsonl.substr(0, half), true) + Compress(jsonl.substr(half), false));
@@ -141,7 +137,7 @@ TEST(TextLoader, ZstdShardStreams) {
 TEST(TextLoader, TruncatedAndCorruptShardsNameFileAndOffset) {
   std::string expected;
   const std::string z = Compress(PileLikeJsonl(5000, &expected), true);
-  const std::string dir = TmpDir() + "/broken";
+  const std::string dir = testing::TestTmpDir() + "/broken";
   mkdir(dir.c_str(), 0755);
 
   const std::string truncated = dir + "/truncated.jsonl.zst";

@@ -12,14 +12,12 @@
 #include "monosem/data/bf16.h"
 #include "monosem/io/file_io.h"
 #include "monosem/philox.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t != nullptr ? t : "/tmp") + "/" + name;
-}
+using ::monosem::testing::TmpDir;
 
 std::vector<std::string> List(const std::string& dir) {
   std::vector<std::string> names;

@@ -13,17 +13,14 @@
 #include "monosem/models/sae/sae_kernels.h"
 #include "monosem/philox.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem::sae {
 namespace {
 
-namespace fs = std::filesystem;
+using ::monosem::testing::TmpDir;
 
-std::string TmpDir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "/sae_io_" + name;
-  fs::remove_all(d);
-  return d;
-}
+namespace fs = std::filesystem;
 
 SaeSpec Spec(Arch a) {
   SaeSpec s;
@@ -326,7 +323,7 @@ TEST(SaeLensBadInput, ErrorsNameTheFileAndField) {
   }
   ExpectError(d, {"sae_weights.safetensors"});
 
-  ExpectError(TmpDir("nonexistent"), {"sae_io_nonexistent/cfg.json"});
+  ExpectError(TmpDir("nonexistent"), {"nonexistent/cfg.json"});
 }
 
 TEST(SaeLensBadInput, FailedSaveLeavesNoFolderAndKeepsTheOldOne) {

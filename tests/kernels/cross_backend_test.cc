@@ -6,39 +6,17 @@
 
 #include "gtest/gtest.h"
 #include "monosem/backend.h"
+#include "tests/testing/backends.h"
 #include "tests/testing/cross_check.h"
 
 namespace monosem::testing {
 namespace {
 
-std::vector<std::string> BackendsUnderTest() {
-  std::vector<std::string> names;
-  for (const std::string& n : BackendRegistry::Names()) {
-    if (n != "reference") names.push_back(n);
-  }
-  return names;
-}
-
-std::unique_ptr<Backend> CreateOrSkip(const std::string& name, std::string* skip) {
-  auto backend = BackendRegistry::Create(name);
-  if (!backend.ok()) {
-    *skip = backend.status().ToString();
-    return nullptr;
-  }
-  if (absl::Status s = (*backend)->Available(); !s.ok()) {
-    *skip = absl::StrCat(name, " is not available here: ", s.message());
-    return nullptr;
-  }
-  return std::move(*backend);
-}
-
 class GemmCrossBackend : public ::testing::TestWithParam<std::tuple<std::string, GemmCase>> {};
 
 TEST_P(GemmCrossBackend, MatchesReference) {
   const auto& [name, c] = GetParam();
-  std::string skip;
-  std::unique_ptr<Backend> backend = CreateOrSkip(name, &skip);
-  if (backend == nullptr) GTEST_SKIP() << skip;
+  MONOSEM_ASSIGN_BACKEND_OR_SKIP(backend, name);
   Comparison cmp = CheckGemm(*backend, c, TestSeed());
   EXPECT_TRUE(cmp.ok) << name << " gemm " << c.Name() << " (seed " << TestSeed()
                       << "): " << cmp.message;
@@ -56,9 +34,7 @@ class OpCrossBackend : public ::testing::TestWithParam<std::tuple<std::string, O
 
 TEST_P(OpCrossBackend, MatchesReference) {
   const auto& [name, c] = GetParam();
-  std::string skip;
-  std::unique_ptr<Backend> backend = CreateOrSkip(name, &skip);
-  if (backend == nullptr) GTEST_SKIP() << skip;
+  MONOSEM_ASSIGN_BACKEND_OR_SKIP(backend, name);
   Comparison cmp = CheckOp(*backend, c, TestSeed());
   EXPECT_TRUE(cmp.ok) << name << " " << c.Name() << " (seed " << TestSeed()
                       << "): " << cmp.message;

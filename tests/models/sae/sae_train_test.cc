@@ -8,6 +8,7 @@
 #include "monosem/models/sae/sae.h"
 #include "monosem/models/sae/sae_metrics.h"
 #include "monosem/models/sae/synthetic.h"
+#include "tests/testing/backends.h"
 
 namespace monosem::sae {
 namespace {
@@ -86,7 +87,7 @@ TEST_P(SaeTrainAllBackends, LossFallsAndDecoderStaysUnitNorm) {
   opt.resample_pool = 256;
   auto t = SaeTrainer::Create(Spec(arch, 32), opt, backend);
   ASSERT_TRUE(t.ok()) << t.status();
-  if (!(*t)->kernels().Available().ok()) GTEST_SKIP();
+  MONOSEM_SKIP_UNLESS_AVAILABLE(backend, (*t)->kernels().Available());
   ASSERT_TRUE((*t)->Init(*data).ok());
   ASSERT_TRUE((*t)->Train(*data, {1, 150}).ok());
   const auto& log = (*t)->log();
@@ -105,7 +106,7 @@ TEST_P(SaeTrainAllBackends, LossFallsAndDecoderStaysUnitNorm) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, SaeTrainAllBackends,
-    ::testing::Combine(::testing::Values("reference", "cpu", "torch"),
+    ::testing::Combine(::testing::ValuesIn(testing::AllBackends()),
                        ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK,
                                          Arch::kJumpReLU)),
     [](const auto& info) {

@@ -10,6 +10,7 @@
 #include "monosem/models/transformer/transformer.h"
 #include "monosem/philox.h"
 #include "monosem/random_fill.h"
+#include "tests/testing/backends.h"
 #include "tests/testing/cross_check.h"
 
 namespace monosem {
@@ -80,10 +81,8 @@ TEST(TransformerGradient, ReferenceMatchesFiniteDifferences) {
 class AutogradTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AutogradTest, HandWrittenBackwardMatchesTorchAutograd) {
-  auto backend = BackendRegistry::Create(GetParam());
-  ASSERT_TRUE(backend.ok());
-  if (!(*backend)->Available().ok()) GTEST_SKIP();
-  auto model = Transformer::Create(kSmall, backend->get());
+  MONOSEM_ASSIGN_BACKEND_OR_SKIP(backend, GetParam());
+  auto model = Transformer::Create(kSmall, backend.get());
   if (!model.ok()) GTEST_SKIP() << model.status().message();
   const uint64_t seed = testing::TestSeed() + 1;
   for (int64_t ctx : {1, 6}) {
@@ -105,8 +104,8 @@ TEST_P(AutogradTest, HandWrittenBackwardMatchesTorchAutograd) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, AutogradTest,
-                         ::testing::ValuesIn(BackendRegistry::Names()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(testing::AllBackends()),
+                         testing::BackendParamName);
 
 }  // namespace
 }  // namespace monosem

@@ -14,9 +14,12 @@
 #include "monosem/models/sae/sae_sources.h"
 #include "monosem/philox.h"
 #include "tests/testing/cross_check.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem::sae {
 namespace {
+
+using ::monosem::testing::TmpDir;
 
 Tensor Mat(int64_t rows, int64_t cols, std::vector<float> v) {
   return *Tensor::FromValues({rows, cols}, v);
@@ -146,11 +149,6 @@ TEST(BestFeatureGenreF1, RejectsBadLabels) {
   EXPECT_NE(std::string(r.status().message()).find("label 7"), std::string::npos);
   r = BestFeatureGenreF1(Tensor({3, 3}), labels, 4);
   EXPECT_FALSE(r.ok());
-}
-
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t != nullptr ? t : "/tmp") + "/" + name;
 }
 
 // Vector i of the store is (i, i, ..., i): its identity survives the shuffle.

@@ -9,6 +9,8 @@
 #include "monosem/golden.h"
 #include "monosem/io/file_io.h"
 #include "reference/reference_backend.h"
+#include "tests/testing/backends.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
@@ -33,14 +35,12 @@ TEST(Golden, RegenerationReproducesTheCommittedFiles) {
 class GoldenBackend : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenBackend, MatchesEveryStoredOutput) {
-  auto backend = BackendRegistry::Create(GetParam());
-  ASSERT_TRUE(backend.ok());
-  if (absl::Status s = (*backend)->Available(); !s.ok()) GTEST_SKIP() << s.message();
+  MONOSEM_ASSIGN_BACKEND_OR_SKIP(backend, GetParam());
   for (const GoldenSet& set : GoldenSets()) {
     auto file = LoadGoldenFile(GoldenPath(set.filename));
     ASSERT_TRUE(file.ok()) << file.status();
     for (const GoldenCase& c : file->cases()) {
-      for (const auto& [label, cmp] : CheckGoldenCase(**backend, c)) {
+      for (const auto& [label, cmp] : CheckGoldenCase(*backend, c)) {
         EXPECT_TRUE(cmp.ok) << GetParam() << " " << set.filename << " " << label << ": "
                             << cmp.message;
       }
@@ -49,11 +49,11 @@ TEST_P(GoldenBackend, MatchesEveryStoredOutput) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, GoldenBackend,
-                         ::testing::ValuesIn(BackendRegistry::Names()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(testing::AllBackends()),
+                         testing::BackendParamName);
 
 TEST(Golden, CorruptAndTruncatedFilesAreRejectedWithTheirName) {
-  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string dir = testing::TestTmpDir();
   auto text = ReadFile(GoldenPath("kernels.textproto"));
   ASSERT_TRUE(text.ok());
   // Truncated mid-file: a parse error naming file:line.

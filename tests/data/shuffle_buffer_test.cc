@@ -5,14 +5,12 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/tmp_dir.h"
 
 namespace monosem {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t != nullptr ? t : "/tmp") + "/" + name;
-}
+using ::monosem::testing::TmpDir;
 
 // kB from a /proc/self/status line ("VmRSS:", "VmHWM:"), or -1.
 int64_t ProcStatusKb(const std::string& key) {
