@@ -66,7 +66,8 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
   const bool mlp = parts.ladder || parts.universality;
   std::vector<ResultRow> rows;
   if (synthetic) {
-    MONOSEM_ASSIGN_OR_RETURN(rows, WithThreads(forced > 0 ? forced : 1, [&] { return RunSaeSyntheticExperiments(ctx); }));
+    MONOSEM_ASSIGN_OR_RETURN(rows, WithThreads(forced > 0 ? forced : 1,
+                                               [&] { return RunSaeSyntheticExperiments(ctx); }));
   }
   if (mlp) {
     MONOSEM_ASSIGN_OR_RETURN(

@@ -140,7 +140,8 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeSyntheticExperiments(const SuiteCon
     ratio_mmcs.push_back(r.r.mmcs);
   }
   rows.push_back(MakeRow("sae", "mmcs_gain_ratio_0.5_to_4[relu_l1]",
-                         ratio_mmcs.back() - ratio_mmcs.front(), AT_LEAST, 0.0, 0, PublishedSource("sae.synthetic.mmcs_grows_with_dictionary"),
+                         ratio_mmcs.back() - ratio_mmcs.front(), AT_LEAST, 0.0, 0,
+                         PublishedSource("sae.synthetic.mmcs_grows_with_dictionary"),
                          "a larger dictionary recovers more of the ground truth"));
 
   // 2. TopK: dead latents with and without AuxK + init tricks; fvu over k.
@@ -166,14 +167,17 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeSyntheticExperiments(const SuiteCon
     const std::string note =
         absl::StrCat("F = ", 4 * sc.d, ", k = ", k_dead, "; dead = no firing over ", sc.n_eval,
                      " eval vectors; Gao et al.: up to 90% dead without, 7% with (16M latents)");
-    rows.push_back(Report("dead_fraction[topk,with_auxk_and_init]", with.m.dead_fraction, PublishedSource("sae.topk.dead_with_mitigations"), note));
-    rows.push_back(Report("dead_fraction[topk,without_auxk_and_init]", without.m.dead_fraction, PublishedSource("sae.topk.dead_without_mitigations"), note));
+    rows.push_back(Report("dead_fraction[topk,with_auxk_and_init]", with.m.dead_fraction,
+                          PublishedSource("sae.topk.dead_with_mitigations"), note));
+    rows.push_back(Report("dead_fraction[topk,without_auxk_and_init]", without.m.dead_fraction,
+                          PublishedSource("sae.topk.dead_without_mitigations"), note));
     // Report-only: at our scale the sign is not settled. The default run
     // (2026-11-21) measured 9.8% dead with the mitigations and 4.9% without;
     // the ground truth's rarest features (p ~ 3e-4) fire only a few times in
     // the eval window, so "dead" here mixes rare and dead latents.
     rows.push_back(Report("dead_fraction_with_minus_without[topk]",
-                          with.m.dead_fraction - without.m.dead_fraction, PublishedSource("sae.topk.dead_with_mitigations"),
+                          with.m.dead_fraction - without.m.dead_fraction,
+                          PublishedSource("sae.topk.dead_with_mitigations"),
                           "Gao et al.: the mitigations cut dead latents (90% -> 7% at 16M latents); "
                           "not reproduced at this scale, see docs/sae.md"));
     std::vector<double> fvus;
