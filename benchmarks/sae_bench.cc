@@ -55,7 +55,7 @@ float BiasForL0(double l0, double f, double sigma) {
 
 // The kernels of `backend`, or null after marking the benchmark skipped.
 std::unique_ptr<sae::SaeKernels> KernelsOrSkip(benchmark::State& state, const std::string& backend) {
-  auto k = sae::SaeKernelRegistry::Create(backend);
+  auto k = sae::SaeKernelRegistry::Create(BackendRegistry::Create(backend));
   if (!k.ok() || !(*k)->Available().ok()) {
     state.SkipWithError("backend unavailable");
     return nullptr;

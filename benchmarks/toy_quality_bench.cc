@@ -21,7 +21,7 @@ namespace {
 
 void BM_ToyQuality(benchmark::State& state, float sparsity) {
   auto backend = BackendRegistry::Create("cpu");
-  auto kernels = ToyKernelsRegistry::Create("cpu");
+  auto kernels = ToyKernelsRegistry::Create(**backend);
   if (!backend.ok() || !kernels.ok()) {
     state.SkipWithError("cpu backend unavailable");
     return;

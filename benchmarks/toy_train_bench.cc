@@ -44,7 +44,7 @@ std::map<std::pair<std::string, std::string>, double>& StepMs() {
 
 void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyShape shape) {
   auto backend = BackendRegistry::Create(name);
-  auto kernels = ToyKernelsRegistry::Create(name);
+  auto kernels = ToyKernelsRegistry::Create(**backend);
   if (!backend.ok() || !kernels.ok() || !(*backend)->Available().ok()) {
     state.SkipWithError("backend unavailable");
     return;
