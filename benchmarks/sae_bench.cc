@@ -57,7 +57,7 @@ float BiasForL0(double l0, double f, double sigma) {
 
 // The kernels of `backend`, or null after marking the benchmark skipped.
 std::unique_ptr<sae::SaeKernels> KernelsOrSkip(benchmark::State& state, const std::string& backend) {
-  auto k = sae::SaeKernelRegistry::Create(backend);
+  auto k = sae::SaeKernelRegistry::Create(BackendRegistry::Create(backend));
   if (!k.ok() || !(*k)->Available().ok()) {
     state.SkipWithError("backend unavailable");
     return nullptr;
@@ -140,7 +140,7 @@ bool SaeMatchesReference(benchmark::State& state, const std::string& backend,
                          const StepShape& sh) {
   const Tensor lead = LeadingRows(x, ValidatedRows(sh));
   const RunCase on_reference = [&]() -> absl::StatusOr<Outputs> {
-    auto ref = sae::SaeKernelRegistry::Create("reference");
+    auto ref = sae::SaeKernelRegistry::Create(BackendRegistry::Create("reference"));
     if (!ref.ok()) return ref.status();
     return run(**ref, s, p, lead);
   };
@@ -244,7 +244,7 @@ void BM_SaeQuality(benchmark::State& state, Arch arch) {
   // Before the run: one training step of its kernels at its shapes against
   // the reference's (a 300-step run itself is chaotic under TopK ties).
   {
-    auto k = sae::SaeKernelRegistry::Create("cpu");
+    auto k = sae::SaeKernelRegistry::Create(BackendRegistry::Create("cpu"));
     if (!k.ok()) {
       state.SkipWithError(std::string(k.status().message()).c_str());
       return;

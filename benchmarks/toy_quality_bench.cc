@@ -21,7 +21,7 @@ namespace {
 
 void BM_ToyQuality(benchmark::State& state, float sparsity) {
   auto backend = BackendRegistry::Create("cpu");
-  auto kernels = ToyKernelsRegistry::Create("cpu");
+  auto kernels = ToyKernelsRegistry::Create(**backend);
   if (!backend.ok() || !kernels.ok()) {
     state.SkipWithError("cpu backend unavailable");
     return;
@@ -42,8 +42,8 @@ void BM_ToyQuality(benchmark::State& state, float sparsity) {
   // tolerance of the toy kernel cross-check's short run, depth steps x B x (n + m)).
   auto train = [&](const std::string& name) -> absl::StatusOr<Outputs> {
     auto be = BackendRegistry::Create(name);
-    auto k = ToyKernelsRegistry::Create(name);
     if (!be.ok()) return be.status();
+    auto k = ToyKernelsRegistry::Create(**be);
     if (!k.ok()) return k.status();
     auto r = TrainToy(s, **be, **k);
     if (!r.ok()) return r.status();

@@ -93,7 +93,7 @@ std::map<std::pair<std::string, std::string>, double>& StepMs() {
 
 void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyTrainShape shape) {
   auto backend = BackendRegistry::Create(name);
-  auto kernels = ToyKernelsRegistry::Create(name);
+  auto kernels = ToyKernelsRegistry::Create(**backend);
   if (!backend.ok() || !kernels.ok() || !(*backend)->Available().ok()) {
     state.SkipWithError("backend unavailable");
     return;
@@ -120,8 +120,8 @@ void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyTrainShape sh
   const int64_t keep = std::min(s.instances, kValidatedInstances);
   const RunCase on_reference = [&]() -> absl::StatusOr<Outputs> {
     auto ref_backend = BackendRegistry::Create("reference");
-    auto ref = ToyKernelsRegistry::Create("reference");
     if (!ref_backend.ok()) return ref_backend.status();
+    auto ref = ToyKernelsRegistry::Create(**ref_backend);
     if (!ref.ok()) return ref.status();
     ToySpec sub = s;
     sub.instances = keep;

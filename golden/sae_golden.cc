@@ -39,7 +39,7 @@ absl::StatusOr<sae::SaeSpec> SpecFromCase(const GoldenCase& c) {
 }
 
 absl::StatusOr<std::unique_ptr<sae::SaeKernels>> KernelsFor(Backend& b) {
-  return sae::SaeKernelRegistry::Create(b.name());
+  return sae::SaeKernelRegistry::Create(b);
 }
 
 Tensor Take(TensorMap& in, const std::string& name) { return std::move(in.at(name)); }

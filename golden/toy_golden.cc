@@ -19,7 +19,7 @@ namespace monosem {
 namespace {
 
 absl::StatusOr<TensorMap> ForwardBackwardOp(Backend& backend, const GoldenCase& c, TensorMap& in) {
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(backend.name()));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(backend));
   MONOSEM_ASSIGN_OR_RETURN(double relu, ParamDouble(c, "relu"));
   MONOSEM_ASSIGN_OR_RETURN(const Tensor* x, GoldenInput(c, in, "x"));
   MONOSEM_ASSIGN_OR_RETURN(const Tensor* w, GoldenInput(c, in, "w"));
@@ -39,7 +39,7 @@ absl::StatusOr<TensorMap> ForwardBackwardOp(Backend& backend, const GoldenCase& 
 }
 
 absl::StatusOr<TensorMap> TrainOp(Backend& backend, const GoldenCase& c, TensorMap&) {
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(backend.name()));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(backend));
   ToySpec s;
   MONOSEM_ASSIGN_OR_RETURN(double n, ParamDouble(c, "n"));
   MONOSEM_ASSIGN_OR_RETURN(double m, ParamDouble(c, "m"));

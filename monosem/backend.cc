@@ -1,11 +1,6 @@
 #include "monosem/backend.h"
 
-#include <algorithm>
-#include <map>
-#include <mutex>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace monosem {
 namespace {
@@ -34,16 +29,6 @@ absl::Status Rank(const std::string& op, const char* name, const Tensor& t, int 
 absl::Status NotNull(const std::string& op, const Tensor* t) {
   if (t == nullptr) return ShapeError(op, "output tensor is null");
   return absl::OkStatus();
-}
-
-struct Registry {
-  std::mutex mu;
-  std::map<std::string, BackendRegistry::Factory> factories;
-};
-
-Registry& GlobalRegistry() {
-  static Registry* r = new Registry;
-  return *r;
 }
 
 }  // namespace
@@ -138,35 +123,6 @@ absl::Status Backend::AdamW(const AdamWParams& p, int64_t step, const Tensor& gr
                                        " weight_decay=", p.weight_decay));
   }
   return AdamWImpl(p, step, grad, param, m, v);
-}
-
-bool BackendRegistry::Register(const std::string& name, Factory factory) {
-  Registry& r = GlobalRegistry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  return r.factories.emplace(name, std::move(factory)).second;
-}
-
-absl::StatusOr<std::unique_ptr<Backend>> BackendRegistry::Create(const std::string& name) {
-  Registry& r = GlobalRegistry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.factories.find(name);
-  if (it == r.factories.end()) {
-    std::vector<std::string> names;
-    for (const auto& [n, f] : r.factories) names.push_back(n);
-    return absl::NotFoundError(absl::StrCat("unknown backend '", name, "' (registered: ",
-                                            absl::StrJoin(names, ", "), ")"));
-  }
-  return it->second();
-}
-
-std::vector<std::string> BackendRegistry::Names() {
-  Registry& r = GlobalRegistry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  std::vector<std::string> names;
-  for (const auto& [n, f] : r.factories) names.push_back(n);
-  std::stable_partition(names.begin(), names.end(),
-                        [](const std::string& n) { return n == "reference"; });
-  return names;
 }
 
 }  // namespace monosem

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "monosem/registry.h"
 #include "monosem/tensor.h"
 
 namespace monosem {
@@ -38,9 +39,16 @@ struct AdamWParams {
 
 class Backend {
  public:
+  static constexpr char kRegistryKind[] = "backend";
+
   virtual ~Backend() = default;
 
   virtual std::string name() const = 0;
+  // The registered backend this one derives from ("" for none). A backend
+  // that subclasses another (say the cpu backend with one kernel replaced)
+  // names it here and then runs on its parent's kernel sets, constructed on
+  // itself, without registering kernel sets of its own (monosem/kernel_set.h).
+  virtual std::string parent() const { return ""; }
   virtual Device device() const { return Device::kHost; }
   // OK when the backend can run here; otherwise why not (no GPU, say). Tests
   // skip an unavailable backend with this message.
@@ -110,21 +118,13 @@ class Backend {
 
 // Backends register a factory under a unique name at static-initialization
 // time (MONOSEM_REGISTER_BACKEND in the backend's .cc, linked with alwayslink).
-class BackendRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<Backend>()>;
+// Create(name) -> StatusOr<unique_ptr<Backend>>; Names() sorted, "reference"
+// first; an unknown name's NotFound lists the registered ones.
+using BackendRegistry = Registry<Backend>;
 
-  static bool Register(const std::string& name, Factory factory);
-  static absl::StatusOr<std::unique_ptr<Backend>> Create(const std::string& name);
-  // Registered names, sorted, "reference" first.
-  static std::vector<std::string> Names();
-};
-
-#define MONOSEM_REGISTER_BACKEND(name, cls)                                   \
-  static const bool monosem_backend_registered_##cls =                        \
-      ::monosem::BackendRegistry::Register(name, [] {                         \
-        return std::unique_ptr<::monosem::Backend>(new cls());                \
-      })
+#define MONOSEM_REGISTER_BACKEND(name, cls) \
+  MONOSEM_REGISTER(::monosem::BackendRegistry, name, \
+                   [] { return std::unique_ptr<::monosem::Backend>(new cls()); })
 
 }  // namespace monosem
 

@@ -1,13 +1,15 @@
 #include "monosem/suite.h"
 
-#include <map>
+#include <algorithm>
 #include <set>
+
+#include "monosem/registry.h"
 
 namespace monosem {
 namespace {
 
-std::map<std::string, SuiteInfo>& Suites() {
-  static auto* suites = new std::map<std::string, SuiteInfo>;
+NameTable<SuiteInfo>& Suites() {
+  static auto* suites = new NameTable<SuiteInfo>("suite");
   return *suites;
 }
 
@@ -15,37 +17,43 @@ std::map<std::string, SuiteInfo>& Suites() {
 
 bool SuiteRegistry::Register(SuiteInfo info) {
   std::string name = info.name;
-  return Suites().emplace(name, std::move(info)).second;
+  return Suites().Add(name, std::move(info));
 }
 
-const SuiteInfo* SuiteRegistry::Find(const std::string& name) {
-  auto it = Suites().find(name);
-  return it == Suites().end() ? nullptr : &it->second;
+const SuiteInfo* SuiteRegistry::Find(const std::string& name) { return Suites().Find(name); }
+
+absl::StatusOr<const SuiteInfo*> SuiteRegistry::Get(const std::string& name) {
+  return Suites().Get(name);
 }
+
+std::vector<std::string> SuiteRegistry::Names() { return Suites().Names(); }
 
 std::vector<const SuiteInfo*> SuiteRegistry::All() {
   // Repeatedly take the first suite (by name) whose `after` suites are all
   // placed; names that are not registered do not block. A cycle falls back
   // to name order for the rest.
+  std::vector<std::string> names = Names();
+  std::sort(names.begin(), names.end());  // plain name order ("reference" is no suite)
   std::vector<const SuiteInfo*> out;
   std::set<std::string> placed;
-  while (out.size() < Suites().size()) {
+  while (out.size() < names.size()) {
     const SuiteInfo* next = nullptr;
-    for (const auto& [name, info] : Suites()) {
+    for (const std::string& name : names) {
       if (placed.count(name)) continue;
+      const SuiteInfo* info = Find(name);
       bool ready = true;
-      for (const std::string& dep : info.after) {
-        if (Suites().count(dep) && !placed.count(dep)) ready = false;
+      for (const std::string& dep : info->after) {
+        if (Find(dep) != nullptr && !placed.count(dep)) ready = false;
       }
       if (ready) {
-        next = &info;
+        next = info;
         break;
       }
     }
     if (next == nullptr) {
-      for (const auto& [name, info] : Suites()) {
+      for (const std::string& name : names) {
         if (!placed.count(name)) {
-          next = &info;
+          next = Find(name);
           break;
         }
       }

@@ -1,6 +1,8 @@
 // Experiment suites for `monosem reproduce`. A suite registers itself by name
 // (MONOSEM_REGISTER_SUITE in its .cc, linked with alwayslink) and returns
 // result rows; it may also write the data behind its figures into out_dir.
+// The suites live in the one registry template's name table
+// (monosem/registry.h), like backends and kernel sets.
 #ifndef MONOSEM_SUITE_H_
 #define MONOSEM_SUITE_H_
 
@@ -37,7 +39,12 @@ struct SuiteInfo {
 class SuiteRegistry {
  public:
   static bool Register(SuiteInfo info);
+  // Null when no suite has that name.
   static const SuiteInfo* Find(const std::string& name);
+  // NotFound lists the registered suites.
+  static absl::StatusOr<const SuiteInfo*> Get(const std::string& name);
+  // Registered names, sorted.
+  static std::vector<std::string> Names();
   // Every suite, each after the suites it names in `after`, otherwise in
   // name order.
   static std::vector<const SuiteInfo*> All();

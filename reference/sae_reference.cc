@@ -27,7 +27,7 @@ std::vector<int64_t> TopPositive(const double* v, int64_t n, int64_t k,
 
 class ReferenceSaeKernels : public SaeKernels {
  public:
-  std::string name() const override { return "reference"; }
+  using SaeKernels::SaeKernels;
 
  protected:
   // pre [B, F] and xc [B, d] in double.
@@ -299,7 +299,7 @@ class ReferenceSaeKernels : public SaeKernels {
   }
 };
 
-MONOSEM_REGISTER_SAE_KERNELS("reference", ReferenceSaeKernels);
+MONOSEM_REGISTER_KERNEL_SET(SaeKernels, "reference", ReferenceSaeKernels);
 
 }  // namespace
 }  // namespace monosem::sae

@@ -19,7 +19,7 @@ namespace {
 
 class ReferenceToyKernels : public ToyKernels {
  public:
-  std::string name() const override { return "reference"; }
+  using ToyKernels::ToyKernels;
 
  protected:
   absl::Status ForwardBackwardImpl(const ToyDims& d, bool relu, const Tensor& x, const Tensor& w,
@@ -71,7 +71,7 @@ class ReferenceToyKernels : public ToyKernels {
   }
 };
 
-MONOSEM_REGISTER_TOY_KERNELS("reference", ReferenceToyKernels);
+MONOSEM_REGISTER_KERNEL_SET(ToyKernels, "reference", ReferenceToyKernels);
 
 }  // namespace
 }  // namespace monosem

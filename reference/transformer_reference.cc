@@ -203,6 +203,6 @@ class ReferenceTransformerKernels : public TransformerKernels {
 
 }  // namespace
 
-MONOSEM_REGISTER_TRANSFORMER_KERNELS("reference", ReferenceTransformerKernels);
+MONOSEM_REGISTER_KERNEL_SET(TransformerKernels, "reference", ReferenceTransformerKernels);
 
 }  // namespace monosem

@@ -481,7 +481,7 @@ void InstanceBlocked(int64_t B, int64_t n, int64_t m, bool relu, const float* __
 
 class CpuToyKernels : public ToyKernels {
  public:
-  std::string name() const override { return "cpu"; }
+  using ToyKernels::ToyKernels;
 
  protected:
   absl::Status ForwardBackwardImpl(const ToyDims& d, bool relu, const Tensor& x, const Tensor& w,
@@ -513,7 +513,7 @@ class CpuToyKernels : public ToyKernels {
   }
 };
 
-MONOSEM_REGISTER_TOY_KERNELS("cpu", CpuToyKernels);
+MONOSEM_REGISTER_KERNEL_SET(ToyKernels, "cpu", CpuToyKernels);
 
 }  // namespace
 }  // namespace monosem

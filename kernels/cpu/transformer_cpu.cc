@@ -350,6 +350,6 @@ class CpuTransformerKernels : public TransformerKernels {
 
 }  // namespace
 
-MONOSEM_REGISTER_TRANSFORMER_KERNELS("cpu", CpuTransformerKernels);
+MONOSEM_REGISTER_KERNEL_SET(TransformerKernels, "cpu", CpuTransformerKernels);
 
 }  // namespace monosem

@@ -135,6 +135,35 @@ absl::StatusOr<void*> CudaBackend::CublasHandle() {
   return cublas_;
 }
 
+absl::StatusOr<CudaBackend*> AsCudaBackend(Backend& backend) {
+  auto* cuda = dynamic_cast<CudaBackend*>(&backend);
+  if (cuda == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cuda kernels need the cuda backend (or one derived from it), got '", backend.name(), "'"));
+  }
+  return cuda;
+}
+
+absl::Status CudaBackend::DeviceGemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                                     float alpha, const float* a, int64_t lda, const float* b,
+                                     int64_t ldb, float beta, float* c, int64_t ldc) {
+  constexpr int64_t kMax = std::numeric_limits<int>::max();
+  for (int64_t v : {m, n, k, lda, ldb, ldc}) {
+    if (v > kMax) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cuda gemm: dimension ", v, " beyond 32-bit cuBLAS (", m, "x", n, "x", k, ")"));
+    }
+  }
+  MONOSEM_ASSIGN_OR_RETURN(void* handle, CublasHandle());
+  // See GemmImpl: cuBLAS is column-major, so swap the operands.
+  MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSgemm(
+      static_cast<cublasHandle_t>(handle), tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+      ta ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m),
+      static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a, static_cast<int>(lda), &beta, c,
+      static_cast<int>(ldc)));
+  return absl::OkStatus();
+}
+
 // Row-major C[M,N] = op(A) op(B) is column-major Cᵀ[N,M] = op(B)ᵀ op(A)ᵀ, and
 // a row-major matrix read column-major is its transpose: so call cuBLAS with
 // the operands swapped and the same transpose flags. beta == 0: C is not
@@ -155,14 +184,10 @@ absl::Status CudaBackend::GemmImpl(Trans ta, Trans tb, const GemmShape& s, float
   }
   MONOSEM_ASSIGN_OR_RETURN(float* da, scratch_.Stage(0, a, true));
   MONOSEM_ASSIGN_OR_RETURN(float* db, scratch_.Stage(1, b, true));
-  MONOSEM_ASSIGN_OR_RETURN(void* handle, CublasHandle());
-  const int m = static_cast<int>(s.m), n = static_cast<int>(s.n), k = static_cast<int>(s.k);
-  const cublasOperation_t op_a = ta == Trans::kNo ? CUBLAS_OP_N : CUBLAS_OP_T;
-  const cublasOperation_t op_b = tb == Trans::kNo ? CUBLAS_OP_N : CUBLAS_OP_T;
-  const int lda = ta == Trans::kNo ? k : m;  // row length of A as stored
-  const int ldb = tb == Trans::kNo ? n : k;
-  MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSgemm(static_cast<cublasHandle_t>(handle), op_b, op_a,
-                                             n, m, k, &alpha, db, ldb, da, lda, &beta, dc, n));
+  const int64_t lda = ta == Trans::kNo ? s.k : s.m;  // row length of A as stored
+  const int64_t ldb = tb == Trans::kNo ? s.n : s.k;
+  MONOSEM_RETURN_IF_ERROR(DeviceGemm(ta == Trans::kYes, tb == Trans::kYes, s.m, s.n, s.k, alpha,
+                                     da, lda, db, ldb, beta, dc, s.n));
   return scratch_.Unstage(dc, c);
 }
 

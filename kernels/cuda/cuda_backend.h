@@ -61,9 +61,17 @@ class CudaBackend : public Backend {
   Device device() const override { return Device::kCuda; }
   absl::Status Available() const override { return CudaAvailable(); }
 
-  // The backend's cuBLAS handle (cublasHandle_t), created on first use; for
-  // the benchmarks' calibration GEMM.
+  // The backend's cuBLAS handle (cublasHandle_t), created on first use: the
+  // one handle of the backend and its kernel sets (and the benchmarks'
+  // calibration GEMM).
   absl::StatusOr<void*> CublasHandle();
+
+  // Row-major C[m, n] = alpha op(A) op(B) + beta C on device pointers; lda,
+  // ldb, ldc are the row lengths of A, B, C as stored. The one cuBLAS GEMM of
+  // the backend: GemmImpl and every cuda kernel set call it.
+  absl::Status DeviceGemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                          float* c, int64_t ldc);
 
  protected:
   MONOSEM_BACKEND_KERNEL_OVERRIDES;
@@ -72,6 +80,10 @@ class CudaBackend : public Backend {
   void* cublas_ = nullptr;
   CudaScratch scratch_;
 };
+
+// The CudaBackend a cuda kernel set was created on (the cuda backend or one
+// derived from it); FailedPrecondition for any other backend.
+absl::StatusOr<CudaBackend*> AsCudaBackend(Backend& backend);
 
 }  // namespace monosem
 

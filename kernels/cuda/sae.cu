@@ -8,6 +8,7 @@
 // stably by feature, so each gradient row is owned by one block.
 #include <cub/device/device_radix_sort.cuh>
 
+#include "kernels/cuda/reduce.cuh"
 #include "kernels/cuda/sae_cuda.h"
 
 namespace monosem::cuda {
@@ -15,70 +16,11 @@ namespace {
 
 constexpr int kRowThreads = 256;   // selection / compaction blocks
 constexpr int kColThreads = 128;   // per-row / per-feature d-wide blocks
-constexpr unsigned kFull = 0xffffffffu;
-
-inline unsigned GridFor(int64_t n, int threads, int64_t cap = int64_t{1} << 20) {
-  int64_t b = (n + threads - 1) / threads;
-  if (b < 1) b = 1;
-  if (b > cap) b = cap;
-  return static_cast<unsigned>(b);
-}
-
-// Grid of one block per item, capped at the CUDA limit (kernels loop).
-inline unsigned BlocksFor(int64_t items) {
-  const int64_t cap = 2147483647;
-  if (items < 1) return 1;
-  return static_cast<unsigned>(items < cap ? items : cap);
-}
+constexpr unsigned kFull = kFullMask;
 
 // The sort key of a candidate: its bits when positive (positive floats order
 // like their bit patterns), 0 = not a candidate (<= 0 or NaN).
 __device__ __forceinline__ uint32_t PosKey(float v) { return v > 0.0f ? __float_as_uint(v) : 0u; }
-
-// Exclusive block scan of one value per thread; *total gets the block's sum.
-// `warp_sums` is shared scratch of 32 T. All threads must call it.
-template <typename T>
-__device__ T BlockExclusiveScan(T v, T* total, T* warp_sums) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int warps = (blockDim.x + 31) >> 5;
-  T x = v;
-  for (int o = 1; o < 32; o <<= 1) {
-    const T y = __shfl_up_sync(kFull, x, o);
-    if (lane >= o) x += y;
-  }
-  if (lane == 31) warp_sums[warp] = x;
-  __syncthreads();
-  if (warp == 0) {
-    T w = lane < warps ? warp_sums[lane] : T(0);
-    for (int o = 1; o < 32; o <<= 1) {
-      const T y = __shfl_up_sync(kFull, w, o);
-      if (lane >= o) w += y;
-    }
-    if (lane < warps) warp_sums[lane] = w;  // inclusive prefix over warps
-  }
-  __syncthreads();
-  const T before = warp > 0 ? warp_sums[warp - 1] : T(0);
-  *total = warp_sums[warps - 1];
-  __syncthreads();  // warp_sums is reused by the next call
-  return before + x - v;
-}
-
-// Fixed-order block sum (warp butterflies, then warp 0 over the warp sums).
-template <typename T>
-__device__ T BlockSum(T v, T* warp_sums) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int warps = (blockDim.x + 31) >> 5;
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
-  if (lane == 0) warp_sums[warp] = v;
-  __syncthreads();
-  T r = T(0);
-  if (warp == 0) {
-    r = lane < warps ? warp_sums[lane] : T(0);
-    for (int o = 16; o > 0; o >>= 1) r += __shfl_xor_sync(kFull, r, o);
-  }
-  __syncthreads();
-  return r;  // valid in thread 0
-}
 
 struct Selection {
   uint32_t thresh;  // keep keys > thresh ...

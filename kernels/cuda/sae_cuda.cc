@@ -99,11 +99,7 @@ constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 
 class CudaSaeKernels : public SaeKernels {
  public:
-  ~CudaSaeKernels() override {
-    if (cublas_ != nullptr) cublasDestroy(cublas_);
-  }
-  std::string name() const override { return "cuda"; }
-  absl::Status Available() const override { return CudaAvailable(); }
+  using SaeKernels::SaeKernels;
 
  protected:
   absl::Status ForwardImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x, SaeCodes* codes,
@@ -136,33 +132,19 @@ class CudaSaeKernels : public SaeKernels {
     return reinterpret_cast<T*>(p);
   }
 
+  // The backend's cuBLAS handle (one per backend, shared by its kernel sets).
   absl::StatusOr<cublasHandle_t> Handle() {
-    if (cublas_ == nullptr) {
-      MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasCreate(&cublas_));
-      // FP32 math (no TF32): the cross-backend tolerances are float32 ones.
-      MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
-      MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSetPointerMode(cublas_, CUBLAS_POINTER_MODE_HOST));
-    }
-    return cublas_;
+    MONOSEM_ASSIGN_OR_RETURN(CudaBackend * cuda, AsCudaBackend(backend()));
+    MONOSEM_ASSIGN_OR_RETURN(void* h, cuda->CublasHandle());
+    return static_cast<cublasHandle_t>(h);
   }
 
-  // Row-major C[m, n] = alpha op(A) op(B) + beta C via the transpose trick
-  // (as CudaBackend::GemmImpl): column-major C^T = op(B)^T op(A)^T.
+  // Row-major GEMM on device pointers: the backend's (CudaBackend::DeviceGemm).
   absl::Status Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                     float* c, int64_t ldc) {
-    for (int64_t v : {m, n, k, lda, ldb, ldc}) {
-      if (v > kInt32Max) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "cuda sae: GEMM dimension ", v, " beyond 32-bit cuBLAS (", m, "x", n, "x", k, ")"));
-      }
-    }
-    MONOSEM_ASSIGN_OR_RETURN(cublasHandle_t h, Handle());
-    MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSgemm(
-        h, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n),
-        static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a,
-        static_cast<int>(lda), &beta, c, static_cast<int>(ldc)));
-    return absl::OkStatus();
+    MONOSEM_ASSIGN_OR_RETURN(CudaBackend * cuda, AsCudaBackend(backend()));
+    return cuda->DeviceGemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 
   absl::StatusOr<int64_t> SmemOptin() {
@@ -309,7 +291,6 @@ class CudaSaeKernels : public SaeKernels {
                                 int64_t B, SaeStepOut* out, SaeCodes* codes);
 
   CudaScratch scratch_;
-  cublasHandle_t cublas_ = nullptr;
   int64_t smem_optin_ = -1;
 };
 
@@ -746,7 +727,7 @@ absl::Status CudaSaeKernels::AdamImpl(const AdamConfig& c, int64_t step,
 
 // Registered everywhere the cuda build runs; without a GPU Available() says
 // "no CUDA device: ..." and the SAE suites skip these kernels with it.
-MONOSEM_REGISTER_SAE_KERNELS("cuda", CudaSaeKernels);
+MONOSEM_REGISTER_KERNEL_SET(SaeKernels, "cuda", CudaSaeKernels);
 
 }  // namespace
 }  // namespace monosem::sae

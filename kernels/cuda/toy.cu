@@ -9,6 +9,7 @@
 // same generic pointers. Each element of dW/db is owned by one thread for the
 // whole batch, so there are no atomics and the result is deterministic.
 #include "kernels/cuda/cuda_kernels.h"
+#include "kernels/cuda/reduce.cuh"
 
 namespace monosem::cuda {
 namespace {
@@ -17,15 +18,6 @@ constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 // Opt-in shared memory per block on sm_90 is 227 KB; stay below it.
 constexpr size_t kMaxShared = 200 * 1024;
-
-__device__ __forceinline__ float WarpSum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-__device__ __forceinline__ double WarpSum(double v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
 
 __global__ void __launch_bounds__(kThreads)
     ToyKernel(bool relu, bool grad, bool in_shared, const float* __restrict__ X,

@@ -19,8 +19,7 @@ absl::Status Launch(const ToyDims& d, bool relu, const float* x, const float* w,
 
 class CudaToyKernels : public ToyKernels {
  public:
-  std::string name() const override { return "cuda"; }
-  absl::Status Available() const override { return CudaAvailable(); }
+  using ToyKernels::ToyKernels;
 
  protected:
   absl::Status ForwardBackwardImpl(const ToyDims& d, bool relu, const Tensor& x, const Tensor& w,
@@ -53,7 +52,7 @@ class CudaToyKernels : public ToyKernels {
 
 // Registered unconditionally: without a GPU, Available() says why and the toy
 // suites skip these kernels with that message (ToyKernels::Available).
-MONOSEM_REGISTER_TOY_KERNELS("cuda", CudaToyKernels);
+MONOSEM_REGISTER_KERNEL_SET(ToyKernels, "cuda", CudaToyKernels);
 
 }  // namespace
 

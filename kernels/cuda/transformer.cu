@@ -3,24 +3,12 @@
 // 64-512, context up to a few hundred), so these favour simple, exactly
 // reproducible schedules: one warp or block per row, fixed-order sums, fp32
 // softmax with double accumulation where the reference's tolerance is tight.
+#include "kernels/cuda/reduce.cuh"
 #include "kernels/cuda/transformer_cuda.h"
 
 namespace monosem::cuda {
 namespace {
 
-constexpr unsigned kFull = 0xffffffffu;
-
-inline unsigned GridFor(int64_t n, int threads) {
-  int64_t b = (n + threads - 1) / threads;
-  if (b < 1) b = 1;
-  if (b > (int64_t{1} << 20)) b = int64_t{1} << 20;
-  return static_cast<unsigned>(b);
-}
-
-inline unsigned BlocksFor(int64_t items) {
-  if (items < 1) return 1;
-  return static_cast<unsigned>(items < 2147483647 ? items : 2147483647);
-}
 
 #define MONOSEM_GRID_STRIDE(i, n)                                                         \
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); \
@@ -30,43 +18,6 @@ inline unsigned BlocksFor(int64_t items) {
 #define MONOSEM_WARP_STRIDE(w, n)                                                                \
   for (int64_t w = (blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x) >> 5; w < (n); \
        w += (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5)
-
-template <typename T>
-__device__ T WarpSum(T v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(kFull, v, o);
-  return v;
-}
-
-__device__ float WarpMax(float v) {
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(kFull, v, o));
-  return v;
-}
-
-// Fixed-order block sum; the result is valid in every thread.
-template <typename T>
-__device__ T BlockSum(T v, T* shared32) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int warps = (blockDim.x + 31) >> 5;
-  v = WarpSum(v);
-  if (lane == 0) shared32[warp] = v;
-  __syncthreads();
-  T r = lane < warps ? shared32[lane] : T(0);
-  r = WarpSum(r);
-  __syncthreads();  // shared32 is reused by the next call
-  return r;
-}
-
-__device__ float BlockMax(float v, float* shared32) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int warps = (blockDim.x + 31) >> 5;
-  v = WarpMax(v);
-  if (lane == 0) shared32[warp] = v;
-  __syncthreads();
-  float r = lane < warps ? shared32[lane] : -INFINITY;
-  r = WarpMax(r);
-  __syncthreads();
-  return r;
-}
 
 __global__ void EmbeddingForwardKernel(const int32_t* __restrict__ tok, int64_t n, int64_t ctx,
                                        int64_t d, const float* __restrict__ we,

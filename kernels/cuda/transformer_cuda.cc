@@ -33,9 +33,6 @@ constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 class CudaTransformerKernels : public TransformerKernels {
  public:
   using TransformerKernels::TransformerKernels;
-  ~CudaTransformerKernels() override {
-    if (cublas_ != nullptr) cublasDestroy(cublas_);
-  }
 
  protected:
   absl::Status EmbeddingForwardImpl(absl::Span<const int32_t> tokens, int64_t ctx,
@@ -278,31 +275,16 @@ class CudaTransformerKernels : public TransformerKernels {
   absl::Status Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                     float* c, int64_t ldc) {
-    for (int64_t v : {m, n, k, lda, ldb, ldc}) {
-      if (v > kInt32Max) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("cuda transformer: GEMM dimension ", v, " beyond 32-bit cuBLAS"));
-      }
-    }
-    if (cublas_ == nullptr) {
-      MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasCreate(&cublas_));
-      // FP32 math (no TF32): the cross-backend tolerances are float32 ones.
-      MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
-    }
-    // Row-major via the transpose trick (CudaBackend::GemmImpl).
-    MONOSEM_CUBLAS_RETURN_IF_ERROR(cublasSgemm(
-        cublas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
-        static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b,
-        static_cast<int>(ldb), a, static_cast<int>(lda), &beta, c, static_cast<int>(ldc)));
-    return absl::OkStatus();
+    // The backend's row-major GEMM and its one cuBLAS handle.
+    MONOSEM_ASSIGN_OR_RETURN(CudaBackend * cuda, AsCudaBackend(backend()));
+    return cuda->DeviceGemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 
   CudaScratch scratch_;
-  cublasHandle_t cublas_ = nullptr;
 };
 
 }  // namespace
 
-MONOSEM_REGISTER_TRANSFORMER_KERNELS("cuda", CudaTransformerKernels);
+MONOSEM_REGISTER_KERNEL_SET(TransformerKernels, "cuda", CudaTransformerKernels);
 
 }  // namespace monosem

@@ -177,7 +177,7 @@ namespace {
 
 class TorchSaeKernels : public SaeKernels {
  public:
-  std::string name() const override { return "torch"; }
+  using SaeKernels::SaeKernels;
 
  protected:
   absl::Status ForwardImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x, SaeCodes* codes,
@@ -240,7 +240,7 @@ class TorchSaeKernels : public SaeKernels {
   }
 };
 
-MONOSEM_REGISTER_SAE_KERNELS("torch", TorchSaeKernels);
+MONOSEM_REGISTER_KERNEL_SET(SaeKernels, "torch", TorchSaeKernels);
 
 }  // namespace
 }  // namespace monosem::sae

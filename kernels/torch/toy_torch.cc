@@ -12,7 +12,7 @@ namespace {
 
 class TorchToyKernels : public ToyKernels {
  public:
-  std::string name() const override { return "torch"; }
+  using ToyKernels::ToyKernels;
 
  protected:
   absl::Status ForwardBackwardImpl(const ToyDims&, bool relu, const Tensor& x, const Tensor& w,
@@ -43,7 +43,7 @@ class TorchToyKernels : public ToyKernels {
   }
 };
 
-MONOSEM_REGISTER_TOY_KERNELS("torch", TorchToyKernels);
+MONOSEM_REGISTER_KERNEL_SET(ToyKernels, "torch", TorchToyKernels);
 
 }  // namespace
 }  // namespace monosem

@@ -187,6 +187,6 @@ absl::StatusOr<AutogradResult> TorchAutogradLossAndGrads(const TransformerDims& 
   }
 }
 
-MONOSEM_REGISTER_TRANSFORMER_KERNELS("torch", TorchTransformerKernels);
+MONOSEM_REGISTER_KERNEL_SET(TransformerKernels, "torch", TorchTransformerKernels);
 
 }  // namespace monosem

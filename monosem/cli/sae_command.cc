@@ -221,7 +221,7 @@ int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err) {
     err << "monosem: --sae: " << loaded.status().message() << "\n";
     return kExitError;
   }
-  auto kernels = sae::SaeKernelRegistry::Create(a.backend);
+  auto kernels = sae::SaeKernelRegistry::Create(BackendRegistry::Create(a.backend));
   if (!kernels.ok()) {
     err << "monosem: --backend: " << kernels.status().message() << "\n";
     return kExitUsage;

@@ -43,13 +43,13 @@ TEST(CudaBackend, WithoutAGpuSaysWhyAndEveryKernelFailsCleanly) {
   EXPECT_TRUE(absl::IsUnavailable((*backend)->Relu(a, &y)));
   EXPECT_FALSE(CudaDeviceTensor({4}).ok());
   // The toy kernels are registered everywhere and say why they cannot run.
-  auto toy = ToyKernelsRegistry::Create("cuda");
+  auto toy = ToyKernelsRegistry::Create(BackendRegistry::Create("cuda"));
   ASSERT_TRUE(toy.ok()) << toy.status();
   const absl::Status toy_available = (*toy)->Available();
   EXPECT_TRUE(absl::IsUnavailable(toy_available)) << toy_available;
   EXPECT_EQ(toy_available.message().substr(0, 16), "no CUDA device: ") << toy_available;
   // So are the SAE and transformer kernels; their entry points fail cleanly.
-  auto sae_kernels = sae::SaeKernelRegistry::Create("cuda");
+  auto sae_kernels = sae::SaeKernelRegistry::Create(BackendRegistry::Create("cuda"));
   ASSERT_TRUE(sae_kernels.ok()) << sae_kernels.status();
   const absl::Status sae_available = (*sae_kernels)->Available();
   EXPECT_TRUE(absl::IsUnavailable(sae_available)) << sae_available;
@@ -64,7 +64,7 @@ TEST(CudaBackend, WithoutAGpuSaysWhyAndEveryKernelFailsCleanly) {
   const absl::Status sae_step = (*sae_kernels)->LossAndGrad(
       spec, params, Tensor::Filled({3, 4}, 1.0f), std::vector<uint8_t>(8, 0), &step);
   EXPECT_TRUE(absl::IsUnavailable(sae_step)) << sae_step;
-  auto transformer = TransformerKernelRegistry::Create(backend->get());
+  auto transformer = TransformerKernelRegistry::Create(**backend);
   ASSERT_TRUE(transformer.ok()) << transformer.status();
   Tensor ln_y({3, 4}), ln_mean({3}), ln_rstd({3});
   const absl::Status ln = (*transformer)->LayerNormForward(
@@ -113,7 +113,7 @@ TEST(CudaBackend, DeviceResidentGemmAndAdamWMatchTheStagedPathBitForBit) {
 
 TEST(CudaToy, RegisteredAndDeviceResidentPathMatchesTheStagedOne) {
   if (absl::Status s = CudaAvailable(); !s.ok()) GTEST_SKIP() << s.message();
-  auto kernels = ToyKernelsRegistry::Create("cuda");
+  auto kernels = ToyKernelsRegistry::Create(BackendRegistry::Create("cuda"));
   ASSERT_TRUE(kernels.ok()) << kernels.status();
   const int64_t I = 5, B = 33, n = 400, m = 30;
   Tensor x = Tensor::Uninitialized({I, B, n}), w = Tensor::Uninitialized({I, m, n});

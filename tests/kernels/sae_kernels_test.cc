@@ -140,10 +140,10 @@ class SaeCrossBackend : public ::testing::TestWithParam<std::tuple<std::string, 
 
 TEST_P(SaeCrossBackend, LossGradientsAndForwardMatchReference) {
   const auto& [name, c] = GetParam();
-  auto k = SaeKernelRegistry::Create(name);
+  auto k = SaeKernelRegistry::Create(BackendRegistry::Create(name));
   ASSERT_TRUE(k.ok()) << k.status();
   if (absl::Status st = (*k)->Available(); !st.ok()) GTEST_SKIP() << st.message();
-  auto ref = SaeKernelRegistry::Create("reference");
+  auto ref = SaeKernelRegistry::Create(BackendRegistry::Create("reference"));
   ASSERT_TRUE(ref.ok());
   const SaeSpec s = SpecOf(c);
   Inputs in = MakeInputs(c, CaseSeed(c));
@@ -232,7 +232,7 @@ TEST_P(SaeAutograd, ReferenceGradientsMatchAutograd) {
   const Case& c = GetParam();
   const SaeSpec s = SpecOf(c);
   Inputs in = MakeInputs(c, CaseSeed(c) + 17);
-  auto ref = SaeKernelRegistry::Create("reference");
+  auto ref = SaeKernelRegistry::Create(BackendRegistry::Create("reference"));
   ASSERT_TRUE(ref.ok());
   SaeStepOut want, got;
   got.grad = SaeParams::Zeros(s);
@@ -263,7 +263,7 @@ TEST(SaeKernels, RegistryHasTheThreeBackends) {
   ASSERT_GE(names.size(), 3u);
 #endif
   EXPECT_EQ(names[0], "reference");
-  auto missing = SaeKernelRegistry::Create("no-such-backend");
+  auto missing = SaeKernelRegistry::Create(BackendRegistry::Create("no-such-backend"));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("no-such-backend"), std::string::npos);
 }

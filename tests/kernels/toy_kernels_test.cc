@@ -50,10 +50,10 @@ std::vector<std::string> Backends() {
 class ToyCrossBackend : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ToyCrossBackend, ForwardBackwardMatchesReference) {
-  auto kernels = ToyKernelsRegistry::Create(GetParam());
+  auto kernels = ToyKernelsRegistry::Create(BackendRegistry::Create(GetParam()));
   ASSERT_TRUE(kernels.ok()) << kernels.status();
   if (absl::Status st = (*kernels)->Available(); !st.ok()) GTEST_SKIP() << st.message();
-  auto reference = ToyKernelsRegistry::Create("reference");
+  auto reference = ToyKernelsRegistry::Create(BackendRegistry::Create("reference"));
   ASSERT_TRUE(reference.ok());
   const uint64_t seed = testing::TestSeed();
   for (const Case& c : Cases()) {
@@ -105,7 +105,7 @@ TEST_P(ToyCrossBackend, ForwardBackwardMatchesReference) {
 
 TEST_P(ToyCrossBackend, ShortTrainingRunMatchesReference) {
   {
-    auto kernels = ToyKernelsRegistry::Create(GetParam());
+    auto kernels = ToyKernelsRegistry::Create(BackendRegistry::Create(GetParam()));
     ASSERT_TRUE(kernels.ok()) << kernels.status();
     if (absl::Status st = (*kernels)->Available(); !st.ok()) GTEST_SKIP() << st.message();
   }
@@ -124,7 +124,7 @@ TEST_P(ToyCrossBackend, ShortTrainingRunMatchesReference) {
   s.seed = 11;
   auto run = [&](const std::string& name) {
     auto backend = BackendRegistry::Create(name);
-    auto kernels = ToyKernelsRegistry::Create(name);
+    auto kernels = ToyKernelsRegistry::Create(**backend);
     EXPECT_TRUE(backend.ok() && kernels.ok());
     auto r = TrainToy(s, **backend, **kernels);
     EXPECT_TRUE(r.ok()) << r.status();
@@ -148,7 +148,7 @@ TEST(ToyCrossBackend, EveryBackendHasToyKernels) {
     auto backend = BackendRegistry::Create(name);
     ASSERT_TRUE(backend.ok());
     if (!(*backend)->Available().ok()) continue;
-    EXPECT_TRUE(ToyKernelsRegistry::Create(name).ok()) << name << " has no toy-model kernels";
+    EXPECT_TRUE(ToyKernelsRegistry::Create(BackendRegistry::Create(name)).ok()) << name << " has no toy-model kernels";
   }
 }
 

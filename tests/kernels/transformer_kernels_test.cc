@@ -62,11 +62,11 @@ class KernelsCross : public ::testing::TestWithParam<std::tuple<std::string, Dim
     ASSERT_TRUE(b.ok()) << b.status();
     if (absl::Status s = (*b)->Available(); !s.ok()) GTEST_SKIP() << s.message();
     backend_ = std::move(*b);
-    auto k = TransformerKernelRegistry::Create(backend_.get());
+    auto k = TransformerKernelRegistry::Create(*backend_);
     if (!k.ok()) GTEST_SKIP() << k.status().message();
     kernels_ = std::move(*k);
     ref_backend_ = std::move(*BackendRegistry::Create("reference"));
-    ref_ = std::move(*TransformerKernelRegistry::Create(ref_backend_.get()));
+    ref_ = std::move(*TransformerKernelRegistry::Create(*ref_backend_));
     seed_ = TestSeed() + std::hash<std::string>()(dims.Name()) % 100000;
   }
 
@@ -222,7 +222,7 @@ TEST(TransformerKernelRegistry, EveryFoundationBackendHasKernels) {
 #endif
     auto b = BackendRegistry::Create(name);
     ASSERT_TRUE(b.ok());
-    EXPECT_TRUE(TransformerKernelRegistry::Create(b->get()).ok()) << name;
+    EXPECT_TRUE(TransformerKernelRegistry::Create(**b).ok()) << name;
   }
 }
 

@@ -108,7 +108,8 @@ absl::StatusOr<std::unique_ptr<SaeTrainer>> SaeTrainer::Create(const SaeSpec& sp
   if (!(opt.adam.lr > 0) || !std::isfinite(opt.adam.lr)) {
     return absl::InvalidArgumentError(absl::StrCat("sae training: learning rate must be > 0, got ", opt.adam.lr));
   }
-  MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<SaeKernels> k, SaeKernelRegistry::Create(backend));
+  MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<SaeKernels> k,
+                           SaeKernelRegistry::Create(BackendRegistry::Create(backend)));
   MONOSEM_RETURN_IF_ERROR(k->Available());
   return std::unique_ptr<SaeTrainer>(new SaeTrainer(spec, opt, std::move(k)));
 }

@@ -2,20 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "monosem/status.h"
 
 namespace monosem::sae {
 namespace {
-
-std::map<std::string, SaeKernelRegistry::Factory>& Factories() {
-  static auto* m = new std::map<std::string, SaeKernelRegistry::Factory>();
-  return *m;
-}
 
 absl::Status CheckShape(const char* what, const Tensor& t, const Shape& want) {
   if (t.shape() != want) {
@@ -193,28 +185,6 @@ absl::Status SaeKernels::Adam(const AdamConfig& c, int64_t step, const SaeSpec& 
     slots.push_back({&p->threshold, &grad.threshold, &m->threshold, &v->threshold});
   }
   return AdamImpl(c, step, slots);
-}
-
-bool SaeKernelRegistry::Register(const std::string& name, Factory factory) {
-  return Factories().emplace(name, std::move(factory)).second;
-}
-
-absl::StatusOr<std::unique_ptr<SaeKernels>> SaeKernelRegistry::Create(const std::string& name) {
-  auto it = Factories().find(name);
-  if (it == Factories().end()) {
-    return absl::NotFoundError(absl::StrCat("sae: no SAE kernels for backend '", name,
-                                            "' (registered: ", absl::StrJoin(Names(), ", "),
-                                            ")"));
-  }
-  return it->second();
-}
-
-std::vector<std::string> SaeKernelRegistry::Names() {
-  std::vector<std::string> names;
-  for (const auto& [n, f] : Factories()) names.push_back(n);
-  std::stable_partition(names.begin(), names.end(),
-                        [](const std::string& n) { return n == "reference"; });
-  return names;
 }
 
 }  // namespace monosem::sae

@@ -1,7 +1,8 @@
-// The SAE kernel interface: one abstract kernel set per backend, registered
-// by backend name ("reference", "cpu", "torch"; "cuda" later is an addition:
-// one subclass + MONOSEM_REGISTER_SAE_KERNELS). Models and the trainer are
-// written once against it (monosem/models/sae/sae.h).
+// The SAE kernel interface: one abstract kernel set per backend, created from
+// the Backend it runs on and registered by backend name ("reference", "cpu",
+// "torch", "cuda": one subclass + MONOSEM_REGISTER_KERNEL_SET(SaeKernels, ...);
+// a derived backend inherits its parent's, monosem/kernel_set.h). Models and
+// the trainer are written once against it (monosem/models/sae/sae.h).
 //
 // Layout (row-major float32):
 //   W_enc [F, d]  encoder rows (Anthropic's W_e; SAELens stores the transpose)
@@ -44,6 +45,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "monosem/kernel_set.h"
 #include "monosem/tensor.h"
 
 namespace monosem::sae {
@@ -120,11 +122,10 @@ struct AdamConfig {
   float eps = 1e-8f;
 };
 
-class SaeKernels {
+class SaeKernels : public KernelSet {
  public:
-  virtual ~SaeKernels() = default;
-  virtual std::string name() const = 0;
-  virtual absl::Status Available() const { return absl::OkStatus(); }
+  static constexpr char kRegistryKind[] = "SAE kernels";
+  explicit SaeKernels(Backend& backend) : KernelSet(backend) {}
 
   // Inference: codes and reconstruction x_hat [B, d] (outputs are written).
   absl::Status Forward(const SaeSpec& spec, const SaeParams& p, const Tensor& x, SaeCodes* codes,
@@ -165,19 +166,7 @@ class SaeKernels {
 // True when the architecture trains `threshold` by gradient (jumprelu).
 bool TrainsThreshold(Arch a);
 
-class SaeKernelRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<SaeKernels>()>;
-  static bool Register(const std::string& name, Factory factory);
-  static absl::StatusOr<std::unique_ptr<SaeKernels>> Create(const std::string& name);
-  static std::vector<std::string> Names();  // sorted, "reference" first
-};
-
-#define MONOSEM_REGISTER_SAE_KERNELS(name, cls)                                   \
-  static const bool monosem_sae_kernels_registered_##cls =                        \
-      ::monosem::sae::SaeKernelRegistry::Register(name, [] {                      \
-        return std::unique_ptr<::monosem::sae::SaeKernels>(new cls());            \
-      })
+using SaeKernelRegistry = KernelSetRegistry<SaeKernels>;
 
 }  // namespace monosem::sae
 

@@ -1,19 +1,9 @@
 #include "monosem/models/toy/toy_kernels.h"
 
-#include <algorithm>
-#include <map>
-#include <mutex>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace monosem {
 namespace {
-
-std::map<std::string, ToyKernelsRegistry::Factory>& Factories() {
-  static auto* f = new std::map<std::string, ToyKernelsRegistry::Factory>();
-  return *f;
-}
 
 absl::Status ShapeError(const char* what, const Tensor& t, const Shape& want) {
   return absl::InvalidArgumentError(absl::StrCat("toy kernels: ", what, " has shape ",
@@ -63,28 +53,6 @@ absl::Status ToyKernels::ForwardBackward(bool relu, const Tensor& x, const Tenso
     }
   }
   return ForwardBackwardImpl(d, relu, x, w, b, importance, loss, dw, db);
-}
-
-bool ToyKernelsRegistry::Register(const std::string& backend, Factory factory) {
-  return Factories().emplace(backend, std::move(factory)).second;
-}
-
-absl::StatusOr<std::unique_ptr<ToyKernels>> ToyKernelsRegistry::Create(
-    const std::string& backend) {
-  auto it = Factories().find(backend);
-  if (it == Factories().end()) {
-    return absl::NotFoundError(absl::StrCat("no toy-model kernels for backend '", backend,
-                                            "' (have: ", absl::StrJoin(Names(), ", "), ")"));
-  }
-  return it->second();
-}
-
-std::vector<std::string> ToyKernelsRegistry::Names() {
-  std::vector<std::string> names;
-  for (const auto& [name, f] : Factories()) names.push_back(name);
-  std::stable_partition(names.begin(), names.end(),
-                        [](const std::string& s) { return s == "reference"; });
-  return names;
 }
 
 }  // namespace monosem

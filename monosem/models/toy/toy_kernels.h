@@ -15,9 +15,9 @@
 //   dw, db     [I, m, n], [I, n]  written when non-null (both or neither)
 //
 // A backend adds its kernels by subclassing ToyKernels and registering it under
-// its backend name with MONOSEM_REGISTER_TOY_KERNELS; the model, the training
-// loop, the tests and the benchmark find it by that name, so a new backend
-// (cuda, say) is one file and one registration line.
+// its backend name with MONOSEM_REGISTER_KERNEL_SET(ToyKernels, ...); the
+// model, the training loop, the tests and the benchmark create it from the
+// Backend they run on (ToyKernelsRegistry::Create(backend), monosem/kernel_set.h).
 #ifndef MONOSEM_MODELS_TOY_TOY_KERNELS_H_
 #define MONOSEM_MODELS_TOY_TOY_KERNELS_H_
 
@@ -28,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "monosem/kernel_set.h"
 #include "monosem/tensor.h"
 
 namespace monosem {
@@ -39,14 +40,10 @@ struct ToyDims {
   int64_t m = 0;          // hidden dimensions
 };
 
-class ToyKernels {
+class ToyKernels : public KernelSet {
  public:
-  virtual ~ToyKernels() = default;
-  virtual std::string name() const = 0;
-  // Ok where these kernels can run here. A kernel set that needs hardware the
-  // machine may lack (cuda) registers unconditionally and says why it cannot
-  // run ("no CUDA device: ..."); the toy suites skip it with that message.
-  virtual absl::Status Available() const { return absl::OkStatus(); }
+  static constexpr char kRegistryKind[] = "toy kernels";
+  explicit ToyKernels(Backend& backend) : KernelSet(backend) {}
 
   // Forward (loss per instance) and, when dw and db are non-null, the backward
   // pass. Shapes are validated here for every backend.
@@ -60,20 +57,7 @@ class ToyKernels {
                                            Tensor* db) = 0;
 };
 
-class ToyKernelsRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<ToyKernels>()>;
-  static bool Register(const std::string& backend, Factory factory);
-  // "unknown toy kernels for backend 'x' (have: ...)" when not registered.
-  static absl::StatusOr<std::unique_ptr<ToyKernels>> Create(const std::string& backend);
-  static std::vector<std::string> Names();  // sorted, "reference" first
-};
-
-#define MONOSEM_REGISTER_TOY_KERNELS(name, cls)                           \
-  static const bool monosem_toy_kernels_registered_##cls =                \
-      ::monosem::ToyKernelsRegistry::Register(name, [] {                  \
-        return std::unique_ptr<::monosem::ToyKernels>(new cls());         \
-      })
+using ToyKernelsRegistry = KernelSetRegistry<ToyKernels>;
 
 }  // namespace monosem
 

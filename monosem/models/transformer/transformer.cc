@@ -177,7 +177,7 @@ static void CopyInto(const Tensor& from, Tensor* to) {
 
 absl::StatusOr<Transformer> Transformer::Create(const TransformerDims& dims, Backend* backend) {
   MONOSEM_RETURN_IF_ERROR(dims.Validate());
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, TransformerKernelRegistry::Create(backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, TransformerKernelRegistry::Create(*backend));
   return Transformer(dims, backend, std::move(kernels));
 }
 
@@ -284,38 +284,38 @@ absl::Status Transformer::Backward(const NamedTensors& p, const TokenBatch& batc
   auto P = [&](const char* name) -> const Tensor& { return p.at(name); };
   auto G = [&](const char* name) -> Tensor* { return &g->at(name); };
 
-  Tensor& dlogits = k.Scratch(10, {n, dims_.vocab});
+  Tensor& dlogits = TransformerScratch::Sized(k.scratch().dlogits, {n, dims_.vocab});
   MONOSEM_RETURN_IF_ERROR(k.CrossEntropyBackward(c.logits, batch.targets,
                                                  1.0f / static_cast<float>(n), &dlogits));
   MONOSEM_RETURN_IF_ERROR(
       be.Gemm(Trans::kYes, Trans::kNo, 1.0f, c.lnf, dlogits, 0.0f, G("unembed.W_U")));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dlogits, G("unembed.b_U")));
-  Tensor& dln = k.Scratch(11, {n, d});
+  Tensor& dln = TransformerScratch::Sized(k.scratch().dln, {n, d});
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dlogits, P("unembed.W_U"), 0.0f, &dln));
-  Tensor& dx2 = k.Scratch(12, {n, d});
+  Tensor& dx2 = TransformerScratch::Sized(k.scratch().dx2, {n, d});
   MONOSEM_RETURN_IF_ERROR(k.LayerNormBackward(c.x2, P("ln_final.w"), c.lnf_mean, c.lnf_rstd, dln,
                                               &dx2, G("ln_final.w"), G("ln_final.b")));
   // MLP: dx1 = dx2 + LN2^T(mlp^T(dx2)).
   MONOSEM_RETURN_IF_ERROR(k.MlpBackward(c.ln2, c.acts, dx2, P("mlp.W_in"), P("mlp.W_out"), &dln,
                                         G("mlp.W_in"), G("mlp.b_in"), G("mlp.W_out"),
                                         G("mlp.b_out")));
-  Tensor& dx1 = k.Scratch(13, {n, d});
+  Tensor& dx1 = TransformerScratch::Sized(k.scratch().dx1, {n, d});
   MONOSEM_RETURN_IF_ERROR(k.LayerNormBackward(c.x1, P("ln2.w"), c.ln2_mean, c.ln2_rstd, dln,
                                               &dx1, G("ln2.w"), G("ln2.b")));
   MONOSEM_RETURN_IF_ERROR(be.Axpby(1.0f, dx2, 1.0f, &dx1));
   // Attention.
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kYes, Trans::kNo, 1.0f, c.z, dx1, 0.0f, G("attn.W_O")));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dx1, G("attn.b_O")));
-  Tensor& dz = k.Scratch(14, {n, d});
+  Tensor& dz = TransformerScratch::Sized(k.scratch().dz, {n, d});
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dx1, P("attn.W_O"), 0.0f, &dz));
-  Tensor& dqkv = k.Scratch(15, {n, 3 * d});
+  Tensor& dqkv = TransformerScratch::Sized(k.scratch().dqkv, {n, 3 * d});
   MONOSEM_RETURN_IF_ERROR(
       k.AttentionBackward(c.qkv, c.probs, dz, batch.batch, dims_.n_heads, &dqkv));
   MONOSEM_RETURN_IF_ERROR(
       be.Gemm(Trans::kYes, Trans::kNo, 1.0f, c.ln1, dqkv, 0.0f, G("attn.W_qkv")));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dqkv, G("attn.b_qkv")));
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dqkv, P("attn.W_qkv"), 0.0f, &dln));
-  Tensor& dx0 = k.Scratch(16, {n, d});
+  Tensor& dx0 = TransformerScratch::Sized(k.scratch().dx0, {n, d});
   MONOSEM_RETURN_IF_ERROR(k.LayerNormBackward(c.x0, P("ln1.w"), c.ln1_mean, c.ln1_rstd, dln,
                                               &dx0, G("ln1.w"), G("ln1.b")));
   MONOSEM_RETURN_IF_ERROR(be.Axpby(1.0f, dx1, 1.0f, &dx0));

@@ -1,11 +1,6 @@
 #include "monosem/models/transformer/transformer_kernels.h"
 
-#include <algorithm>
-#include <map>
-#include <mutex>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "monosem/status.h"
 
 namespace monosem {
@@ -40,11 +35,6 @@ absl::Status CheckIds(const char* op, absl::Span<const int32_t> ids, int64_t n, 
     }
   }
   return absl::OkStatus();
-}
-
-std::map<std::string, TransformerKernelRegistry::Factory>& Factories() {
-  static auto* m = new std::map<std::string, TransformerKernelRegistry::Factory>();
-  return *m;
 }
 
 }  // namespace
@@ -240,40 +230,18 @@ absl::Status TransformerKernels::MlpBackwardImpl(const Tensor& x, const Tensor& 
   Backend& be = backend();
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kYes, Trans::kNo, 1.0f, acts, dout, 0.0f, dw_out));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dout, db_out));
-  Tensor& dpre = Scratch(0, acts.shape());
+  Tensor& dpre = TransformerScratch::Sized(scratch_.mlp_dpre, acts.shape());
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dout, w_out, 0.0f, &dpre));
-  Tensor& dh = Scratch(1, acts.shape());
+  Tensor& dh = TransformerScratch::Sized(scratch_.mlp_dh, acts.shape());
   MONOSEM_RETURN_IF_ERROR(be.ReluBackward(acts, dpre, &dh));
   MONOSEM_RETURN_IF_ERROR(be.Gemm(Trans::kYes, Trans::kNo, 1.0f, x, dh, 0.0f, dw_in));
   MONOSEM_RETURN_IF_ERROR(be.SumRows(dh, db_in));
   return be.Gemm(Trans::kNo, Trans::kYes, 1.0f, dh, w_in, 0.0f, dx);
 }
 
-Tensor& TransformerKernels::Scratch(size_t slot, const Shape& shape) {
-  Tensor& t = scratch_[slot];
+Tensor& TransformerScratch::Sized(Tensor& t, const Shape& shape) {
   if (t.shape() != shape || t.empty()) t = Tensor::Uninitialized(shape);
   return t;
-}
-
-bool TransformerKernelRegistry::Register(const std::string& backend_name, Factory factory) {
-  return Factories().emplace(backend_name, std::move(factory)).second;
-}
-
-absl::StatusOr<std::unique_ptr<TransformerKernels>> TransformerKernelRegistry::Create(
-    Backend* backend) {
-  auto it = Factories().find(backend->name());
-  if (it == Factories().end()) {
-    return absl::NotFoundError(absl::StrCat("backend '", backend->name(),
-                                            "' has no transformer kernels (have: ",
-                                            absl::StrJoin(Names(), ", "), ")"));
-  }
-  return it->second(backend);
-}
-
-std::vector<std::string> TransformerKernelRegistry::Names() {
-  std::vector<std::string> names;
-  for (const auto& [name, f] : Factories()) names.push_back(name);
-  return names;
 }
 
 }  // namespace monosem

@@ -1,8 +1,9 @@
 // The one-layer transformer's kernels, per backend.
 //
-// A backend's transformer kernels implement this interface and register a
-// factory under the backend's name (MONOSEM_REGISTER_TRANSFORMER_KERNELS), so
-// a new backend (cuda) is one new subclass and one registration line. The
+// A backend's transformer kernels implement this interface and register under
+// the backend's name (MONOSEM_REGISTER_KERNEL_SET(TransformerKernels, ...)),
+// so a new backend (cuda) is one new subclass and one registration line; a
+// backend derived from another inherits them (monosem/kernel_set.h). The
 // matmuls of the model go through the generic Backend (Gemm, AddRowBias,
 // SumRows, Relu, ...); these are the kernels no BLAS has.
 //
@@ -30,24 +31,32 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "monosem/backend.h"
+#include "monosem/kernel_set.h"
 #include "monosem/tensor.h"
 
 namespace monosem {
 
 constexpr float kLayerNormEps = 1e-5f;
 
-class TransformerKernels {
+// Reusable named buffers, so steady-state training does not fault in fresh
+// pages for every temporary: Sized(t, shape) reallocates t only when its
+// shape changes. The kernels' own temporaries and the model's backward pass
+// temporaries each have a name. One kernel set runs one pass at a time.
+struct TransformerScratch {
+  // MlpBackward's default composition.
+  Tensor mlp_dpre, mlp_dh;
+  // The model's backward pass (Transformer::Backward).
+  Tensor dlogits, dln, dx2, dx1, dz, dqkv, dx0;
+
+  static Tensor& Sized(Tensor& t, const Shape& shape);
+};
+
+class TransformerKernels : public KernelSet {
  public:
-  explicit TransformerKernels(Backend* backend) : backend_(backend) {}
-  virtual ~TransformerKernels() = default;
+  static constexpr char kRegistryKind[] = "transformer kernels";
+  explicit TransformerKernels(Backend& backend) : KernelSet(backend) {}
 
-  Backend& backend() { return *backend_; }
-
-  // A reusable buffer of `shape` in `slot` (reallocated only when the shape
-  // changes; references stay valid as other slots are added), so steady-state
-  // training does not fault in fresh pages for every temporary. Slots 0-9 are
-  // the kernels', 10+ the model's. One object runs one pass at a time.
-  Tensor& Scratch(size_t slot, const Shape& shape);
+  TransformerScratch& scratch() { return scratch_; }
 
   // x[b*ctx + s] = W_E[tokens[b*ctx + s]] + W_pos[s]; tokens has batch*ctx ids.
   absl::Status EmbeddingForward(absl::Span<const int32_t> tokens, int64_t ctx, const Tensor& w_e,
@@ -123,25 +132,10 @@ class TransformerKernels {
                                        Tensor* db_out);
 
  private:
-  Backend* backend_;
-  std::map<size_t, Tensor> scratch_;
+  TransformerScratch scratch_;
 };
 
-class TransformerKernelRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<TransformerKernels>(Backend*)>;
-  static bool Register(const std::string& backend_name, Factory factory);
-  // The kernels for `backend` (by backend->name()); NotFound names the backends
-  // that have transformer kernels.
-  static absl::StatusOr<std::unique_ptr<TransformerKernels>> Create(Backend* backend);
-  static std::vector<std::string> Names();
-};
-
-#define MONOSEM_REGISTER_TRANSFORMER_KERNELS(name, cls)                               \
-  static const bool monosem_transformer_kernels_##cls =                              \
-      ::monosem::TransformerKernelRegistry::Register(name, [](::monosem::Backend* b) { \
-        return std::unique_ptr<::monosem::TransformerKernels>(new cls(b));           \
-      })
+using TransformerKernelRegistry = KernelSetRegistry<TransformerKernels>;
 
 }  // namespace monosem
 

@@ -25,7 +25,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 absl::StatusOr<ToyTrainResult> Train(const ToySpec& spec, const std::string& backend_name) {
   MONOSEM_ASSIGN_OR_RETURN(auto backend, BackendRegistry::Create(backend_name));
   MONOSEM_RETURN_IF_ERROR(backend->Available());
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(backend_name));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(*backend));
   return TrainToy(spec, *backend, *kernels);
 }
 
@@ -182,7 +182,7 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentPentagon(const ToyExperiment
   }
   const std::string overridden = ApplyOverrides(x, &s);
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(x.backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(BackendRegistry::Create(x.backend)));
   MONOSEM_ASSIGN_OR_RETURN(std::vector<double> eval, EvaluateToy(s, r.w, r.b, *kernels, 16));
   // Keep the lowest-loss run per density.
   ToySpec best = s;
@@ -450,7 +450,7 @@ absl::StatusOr<std::vector<ResultRow>> ToyExperimentCustom(const ToyExperimentSc
                                                            const RunConfig& config) {
   MONOSEM_ASSIGN_OR_RETURN(ToySpec s, ToySpecFromConfig(config));
   MONOSEM_ASSIGN_OR_RETURN(ToyTrainResult r, Train(s, x.backend));
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(x.backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, ToyKernelsRegistry::Create(BackendRegistry::Create(x.backend)));
   MONOSEM_ASSIGN_OR_RETURN(std::vector<double> eval, EvaluateToy(s, r.w, r.b, *kernels, 8));
   std::string csv = FeatureHeader(s.m);
   AppendFeatures(s, r.w, s.relu ? "relu" : "linear", &csv);

@@ -89,7 +89,7 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
   const auto& [backend, arch] = GetParam();
   const std::string what = backend + "/" + ArchName(arch);
   {
-    auto probe = SaeKernelRegistry::Create(backend);
+    auto probe = SaeKernelRegistry::Create(BackendRegistry::Create(backend));
     ASSERT_TRUE(probe.ok());
     MONOSEM_SKIP_UNLESS_AVAILABLE(backend, (*probe)->Available());
   }

@@ -60,7 +60,7 @@ Tensor RandomX(int64_t n, int64_t d, uint64_t seed) {
 }
 
 Tensor Forward(const SaeSpec& s, const SaeParams& p, const Tensor& x) {
-  auto k = SaeKernelRegistry::Create("reference");
+  auto k = SaeKernelRegistry::Create(BackendRegistry::Create("reference"));
   EXPECT_TRUE(k.ok()) << k.status();
   Tensor xh({x.dim(0), x.dim(1)});
   absl::Status st = (*k)->Forward(s, p, x, nullptr, &xh);

@@ -19,7 +19,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::unique_ptr<ToyKernels> Reference() {
-  auto k = ToyKernelsRegistry::Create("reference");
+  auto k = ToyKernelsRegistry::Create(BackendRegistry::Create("reference"));
   EXPECT_TRUE(k.ok()) << k.status();
   return std::move(k).value();
 }
@@ -121,7 +121,7 @@ TEST(ToyTrain, LinearModelLearnsTheTopFeatures) {
   s.adam.lr = 1e-2f;
   s.record_steps = {1, 1500};
   ReferenceBackend backend;
-  auto k = ToyKernelsRegistry::Create("reference");
+  auto k = ToyKernelsRegistry::Create(backend);
   ASSERT_TRUE(k.ok());
   auto r = TrainToy(s, backend, **k);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -216,7 +216,7 @@ TEST(ToyKernelsInterface, ShapeErrorsAreClear) {
   Tensor bad_b({2, 4});
   absl::Status st = k->ForwardBackward(true, x, w, bad_b, imp, &loss, nullptr, nullptr);
   EXPECT_THAT(std::string(st.message()), HasSubstr("b has shape [2, 4], expected [2, 5]"));
-  auto missing = ToyKernelsRegistry::Create("nope");
+  auto missing = ToyKernelsRegistry::Create(BackendRegistry::Create("nope"));
   EXPECT_FALSE(missing.ok());
 }
 
