@@ -1,7 +1,7 @@
 // The toy model's reference kernels: the specification. One instance and one
 // sample at a time, every sum in double, the backward pass written out from
 // the chain rule (and checked against finite differences and LibTorch
-// autograd in tests/toy_gradient_test.cc).
+// autograd in tests/models/toy/toy_model_test.cc).
 //
 //   h = W x,  p = Wᵀh + b,  y = ReLU(p) (linear model: y = p)
 //   L = (1/B) Σ_b Σ_i I_i (y_i − x_i)²

@@ -1,7 +1,7 @@
 // The transformer on LibTorch: the kernel set of the torch backend (written as
 // a good PyTorch user would, on tensors aliasing monosem's buffers) and the
 // whole model through autograd, which the hand-written backward is checked
-// against (tests/transformer_gradient_test.cc).
+// against (tests/models/transformer/transformer_gradient_test.cc).
 #ifndef MONOSEM_KERNELS_TORCH_TRANSFORMER_TORCH_H_
 #define MONOSEM_KERNELS_TORCH_TRANSFORMER_TORCH_H_
 

@@ -225,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(AllBackends, SaeCrossBackend,
 
 #ifndef MONOSEM_GPU_LINK_SET
 // The reference's hand-written backward against autograd in float64.
-// (Not in //tests:cuda_sae_kernels_test: the GPU link set has no LibTorch.)
+// (Not in //tests/kernels:cuda_sae_kernels_test: the GPU link set has no LibTorch.)
 class SaeAutograd : public ::testing::TestWithParam<Case> {};
 
 TEST_P(SaeAutograd, ReferenceGradientsMatchAutograd) {

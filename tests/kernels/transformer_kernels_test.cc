@@ -215,7 +215,7 @@ INSTANTIATE_TEST_SUITE_P(AllBackends, KernelsCross,
 
 TEST(TransformerKernelRegistry, EveryFoundationBackendHasKernels) {
 #ifdef MONOSEM_GPU_LINK_SET
-  // The GPU link set (//tests:cuda_transformer_kernels_test): reference, cuda.
+  // The GPU link set (//tests/kernels:cuda_transformer_kernels_test): reference, cuda.
   for (const char* name : {"reference", "cuda"}) {
 #else
   for (const char* name : {"reference", "cpu", "torch"}) {

@@ -34,7 +34,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Run lengths and settings, from sweeps on the default store (65k vectors of
-// transformer A, 2026-11-21; docs/sae.md): small batches train far better per
+// transformer A, 2026-11-21; docs/models/sae.md): small batches train far better per
 // FLOP at this budget (F = 1,024, lambda 2: fvu 0.16 after 600 x 256, 0.38
 // after 150 x 1,024). Default: 1,500 steps x 256 = 384k vectors (six passes
 // over the store; the paper: ~8B vectors), lambda 2 on activations

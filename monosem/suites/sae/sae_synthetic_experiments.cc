@@ -179,7 +179,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeSyntheticExperiments(const SuiteCon
                           with.m.dead_fraction - without.m.dead_fraction,
                           PublishedSource("sae.topk.dead_with_mitigations"),
                           "Gao et al.: the mitigations cut dead latents (90% -> 7% at 16M latents); "
-                          "not reproduced at this scale, see docs/sae.md"));
+                          "not reproduced at this scale, see docs/models/sae.md"));
     std::vector<double> fvus;
     for (int64_t k : {8, 16, 32, 64}) {
       RunResult r;
