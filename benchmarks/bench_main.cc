@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -34,7 +35,18 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("peak_bytes_per_second",
                               std::to_string(monosem::bench::PeakBytesPerSecond()));
   monosem::bench::AddDeviceContext();
+#ifdef MONOSEM_BENCH_SMOKE
+  // A smoke test fails when a benchmark fails (its check against the
+  // reference above all) or when nothing ran; an unavailable backend skips.
+  monosem::bench::SmokeReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  for (const std::string& f : reporter.failures()) std::fprintf(stderr, "FAILED %s\n", f.c_str());
+  if (reporter.runs() == 0) std::fprintf(stderr, "FAILED: no benchmark ran\n");
+  return reporter.failures().empty() && reporter.runs() > 0 ? 0 : 1;
+#else
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
+#endif
 }

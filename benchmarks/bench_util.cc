@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "monosem/random_fill.h"
 #include "monosem/tensor.h"
@@ -145,6 +146,35 @@ void PlantedSlowdown::Wait() {
   const auto until = end + (end - start_) * (PlantedSlowdownFactor() - 1);
   while (std::chrono::steady_clock::now() < until) {
   }
+}
+
+void SkipUnavailable(benchmark::State& state, const std::string& backend,
+                     const std::string& why) {
+  state.SkipWithError(absl::StrCat(kUnavailablePrefix, backend, ": ", why).c_str());
+}
+
+bool UsableOrSkip(benchmark::State& state, const std::string& name,
+                  const absl::StatusOr<std::unique_ptr<Backend>>& backend) {
+  if (!backend.ok()) {
+    state.SkipWithError(absl::StrCat(name, ": ", backend.status().ToString()).c_str());
+    return false;
+  }
+  const absl::Status available = (*backend)->Available();
+  if (!available.ok()) {
+    SkipUnavailable(state, name, std::string(available.message()));
+    return false;
+  }
+  return true;
+}
+
+void SmokeReporter::ReportRuns(const std::vector<Run>& runs) {
+  for (const Run& r : runs) {
+    ++runs_;
+    if (r.error_occurred && !absl::StartsWith(r.error_message, kUnavailablePrefix)) {
+      failures_.push_back(absl::StrCat(r.benchmark_name(), ": ", r.error_message));
+    }
+  }
+  ConsoleReporter::ReportRuns(runs);
 }
 
 bool MatchesReference(benchmark::State& state, const std::string& backend,

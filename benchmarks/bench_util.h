@@ -6,11 +6,13 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
+#include "monosem/backend.h"
 #include "monosem/compare.h"
 #include "monosem/tensor.h"
 
@@ -80,6 +82,34 @@ using RunCase = std::function<absl::StatusOr<Outputs>()>;
 bool MatchesReference(benchmark::State& state, const std::string& backend,
                       const std::string& case_key, const RunCase& on_reference,
                       const RunCase& on_backend);
+
+// A case whose backend cannot run here (no GPU, say): reported as a skip
+// with the reason, which the smoke tests accept. Every other SkipWithError is
+// a failure there.
+void SkipUnavailable(benchmark::State& state, const std::string& backend,
+                     const std::string& why);
+inline constexpr char kUnavailablePrefix[] = "unavailable here: ";
+
+// True when `backend` was created and can run here; otherwise skips the case:
+// as unavailable when the backend cannot run here, as a failure when it could
+// not be created.
+bool UsableOrSkip(benchmark::State& state, const std::string& name,
+                  const absl::StatusOr<std::unique_ptr<Backend>>& backend);
+
+// The smoke tests' reporter: prints what the console reporter prints and
+// counts the runs that ended in an error other than an unavailable backend,
+// so that `bazel test` fails when a benchmark's validation (or anything else
+// in it) fails.
+class SmokeReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override;
+  int runs() const { return runs_; }
+  const std::vector<std::string>& failures() const { return failures_; }
+
+ private:
+  int runs_ = 0;
+  std::vector<std::string> failures_;
+};
 
 // Benchmarks that iterate over registered backends must register after static
 // initialization; they add a registrar, which bench_main calls.

@@ -100,10 +100,7 @@ absl::StatusOr<Outputs> RunOnce(Backend& be, const Op& op, const Matrix& s, cons
 
 void BM_Elementwise(benchmark::State& state, std::string backend_name, Op op, Matrix s) {
   auto backend = BackendRegistry::Create(backend_name);
-  if (!backend.ok() || !(*backend)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
-    return;
-  }
+  if (!bench::UsableOrSkip(state, backend_name, backend)) return;
   Backend& be = **backend;
   const Operands host = HostOperands(s);
   const RunCase on_reference = [&]() -> absl::StatusOr<Outputs> {

@@ -50,10 +50,7 @@ Tensor LeadingRowsOfOpA(const ModelGemm& s, const Tensor& a, int64_t rows) {
 
 void BM_Gemm(benchmark::State& state, std::string backend_name, ModelGemm s) {
   auto backend = BackendRegistry::Create(backend_name);
-  if (!backend.ok() || !(*backend)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
-    return;
-  }
+  if (!bench::UsableOrSkip(state, backend_name, backend)) return;
   Backend& be = **backend;
   const int64_t m = s.dims.m, n = s.dims.n, k = s.dims.k;
   Tensor a = Tensor::Uninitialized(AShape(s));

@@ -58,8 +58,12 @@ float BiasForL0(double l0, double f, double sigma) {
 // The kernels of `backend`, or null after marking the benchmark skipped.
 std::unique_ptr<sae::SaeKernels> KernelsOrSkip(benchmark::State& state, const std::string& backend) {
   auto k = sae::SaeKernelRegistry::Create(BackendRegistry::Create(backend));
-  if (!k.ok() || !(*k)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
+  if (!k.ok()) {
+    state.SkipWithError(absl::StrCat(backend, ": ", k.status().ToString()).c_str());
+    return nullptr;
+  }
+  if (const absl::Status a = (*k)->Available(); !a.ok()) {
+    bench::SkipUnavailable(state, backend, std::string(a.message()));
     return nullptr;
   }
   return *std::move(k);

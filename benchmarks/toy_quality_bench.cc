@@ -21,9 +21,10 @@ namespace {
 
 void BM_ToyQuality(benchmark::State& state, float sparsity) {
   auto backend = BackendRegistry::Create("cpu");
+  if (!bench::UsableOrSkip(state, "cpu", backend)) return;
   auto kernels = ToyKernelsRegistry::Create(**backend);
-  if (!backend.ok() || !kernels.ok()) {
-    state.SkipWithError("cpu backend unavailable");
+  if (!kernels.ok()) {
+    state.SkipWithError(std::string(kernels.status().message()).c_str());
     return;
   }
   ToySpec s;

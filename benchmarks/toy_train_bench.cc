@@ -93,9 +93,10 @@ std::map<std::pair<std::string, std::string>, double>& StepMs() {
 
 void BM_ToyTrainStep(benchmark::State& state, std::string name, ToyTrainShape shape) {
   auto backend = BackendRegistry::Create(name);
+  if (!bench::UsableOrSkip(state, name, backend)) return;
   auto kernels = ToyKernelsRegistry::Create(**backend);
-  if (!backend.ok() || !kernels.ok() || !(*backend)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
+  if (!kernels.ok()) {
+    state.SkipWithError(std::string(kernels.status().message()).c_str());
     return;
   }
   ToySpec s;

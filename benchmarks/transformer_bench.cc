@@ -80,10 +80,7 @@ bool MatchesReferenceOnFirstSequence(benchmark::State& state, const std::string&
 
 void BM_TransformerTrain(benchmark::State& state, std::string backend_name) {
   auto backend = BackendRegistry::Create(backend_name);
-  if (!backend.ok() || !(*backend)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
-    return;
-  }
+  if (!bench::UsableOrSkip(state, backend_name, backend)) return;
   TransformerDims dims;
   if (!MatchesReferenceOnFirstSequence(state, backend_name, **backend, dims)) return;
   TrainOptions o;
@@ -110,10 +107,7 @@ void BM_TransformerTrain(benchmark::State& state, std::string backend_name) {
 
 void BM_TransformerForward(benchmark::State& state, std::string backend_name) {
   auto backend = BackendRegistry::Create(backend_name);
-  if (!backend.ok() || !(*backend)->Available().ok()) {
-    state.SkipWithError("backend unavailable");
-    return;
-  }
+  if (!bench::UsableOrSkip(state, backend_name, backend)) return;
   TransformerDims dims;
   if (!MatchesReferenceOnFirstSequence(state, backend_name, **backend, dims)) return;
   auto model = Transformer::Create(dims, backend->get());
