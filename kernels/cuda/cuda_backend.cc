@@ -83,37 +83,48 @@ absl::Status CudaSynchronize() {
   return absl::OkStatus();
 }
 
-CudaScratch::~CudaScratch() {
-  for (auto& [p, n] : slots_) cudaFree(p);
+CudaBuffer::~CudaBuffer() {
+  if (p_ != nullptr) cudaFree(p_);
 }
 
-absl::StatusOr<float*> CudaScratch::Get(int slot, int64_t elements) {
-  if (slot >= static_cast<int>(slots_.size())) slots_.resize(slot + 1, {nullptr, 0});
-  auto& [p, cap] = slots_[slot];
-  if (cap < elements) {
-    if (p != nullptr) MONOSEM_CUDA_RETURN_IF_ERROR(cudaFree(p));
-    p = nullptr;
-    cap = 0;
-    MONOSEM_CUDA_RETURN_IF_ERROR(cudaMalloc(&p, elements * sizeof(float)));
-    cap = elements;
+absl::StatusOr<float*> CudaBuffer::Get(int64_t elements) {
+  if (cap_ < elements) {
+    if (p_ != nullptr) MONOSEM_CUDA_RETURN_IF_ERROR(cudaFree(p_));
+    p_ = nullptr;
+    cap_ = 0;
+    MONOSEM_CUDA_RETURN_IF_ERROR(cudaMalloc(&p_, elements * sizeof(float)));
+    cap_ = elements;
   }
-  return p;
+  return p_;
 }
 
-absl::StatusOr<float*> CudaScratch::Stage(int slot, const Tensor& t, bool upload) {
+absl::StatusOr<float*> CudaBuffer::Stage(const Tensor& t, bool upload) {
   if (t.device() == Device::kCuda) return const_cast<float*>(t.data());
-  MONOSEM_ASSIGN_OR_RETURN(float* p, Get(slot, t.size()));
+  MONOSEM_ASSIGN_OR_RETURN(float* p, Get(t.size()));
   if (upload && t.size() > 0) {
     MONOSEM_CUDA_RETURN_IF_ERROR(cudaMemcpy(p, t.data(), Bytes(t), cudaMemcpyHostToDevice));
   }
   return p;
 }
 
-absl::Status CudaScratch::Unstage(const float* dev, Tensor* t) {
+absl::Status CudaBuffer::Unstage(const float* dev, Tensor* t) {
   if (t->device() == Device::kCuda || t->size() == 0) return absl::OkStatus();
   // A synchronous copy on the legacy default stream: waits for the kernel.
   MONOSEM_CUDA_RETURN_IF_ERROR(cudaMemcpy(t->data(), dev, Bytes(*t), cudaMemcpyDeviceToHost));
   return absl::OkStatus();
+}
+
+CudaBuffer& CudaScratch::Slot(int slot) {
+  while (static_cast<int>(slots_.size()) <= slot) slots_.push_back(std::make_unique<CudaBuffer>());
+  return *slots_[slot];
+}
+
+absl::StatusOr<float*> CudaScratch::Get(int slot, int64_t elements) {
+  return Slot(slot).Get(elements);
+}
+
+absl::StatusOr<float*> CudaScratch::Stage(int slot, const Tensor& t, bool upload) {
+  return Slot(slot).Stage(t, upload);
 }
 
 CudaBackend::CudaBackend() = default;

@@ -33,11 +33,48 @@ absl::Status CudaCopyToDevice(const Tensor& host, Tensor* device);
 absl::Status CudaCopyToHost(const Tensor& device, Tensor* host);
 absl::Status CudaSynchronize();
 
-// Cached device buffers: slot i holds at least the last size asked for it.
+// One cached device buffer, grown to the largest size asked for and never
+// shrunk, so that steady use allocates nothing. Kernel sets name one per
+// intermediate in their workspace structs, so a reader sees what each buffer
+// holds and that two uses share one only where the code says so.
+class CudaBuffer {
+ public:
+  CudaBuffer() = default;
+  ~CudaBuffer();
+  CudaBuffer(const CudaBuffer&) = delete;
+  CudaBuffer& operator=(const CudaBuffer&) = delete;
+
+  // At least `elements` floats.
+  absl::StatusOr<float*> Get(int64_t elements);
+
+  // At least n elements of T, one float more than that needs: never a
+  // zero-size (null) buffer, so kernels can be given it blindly.
+  template <typename T>
+  absl::StatusOr<T*> As(int64_t n) {
+    constexpr int64_t kFloat = static_cast<int64_t>(sizeof(float));
+    const int64_t floats = (n * static_cast<int64_t>(sizeof(T)) + kFloat - 1) / kFloat + 1;
+    absl::StatusOr<float*> p = Get(floats);
+    if (!p.ok()) return p.status();
+    return reinterpret_cast<T*>(*p);
+  }
+
+  // A device pointer for t: t's own if it is a device tensor, else this
+  // buffer, holding a copy of t when `upload`.
+  absl::StatusOr<float*> Stage(const Tensor& t, bool upload);
+  // Copies dev back into t if t is a host tensor (dev was Stage()d for t).
+  static absl::Status Unstage(const float* dev, Tensor* t);
+
+ private:
+  float* p_ = nullptr;
+  int64_t cap_ = 0;
+};
+
+// Cached device buffers indexed by operand position: slot i stages the i-th
+// tensor argument of whichever op runs (the Backend's ops and the small
+// kernel sets, whose operands have no meaning beyond their position).
 class CudaScratch {
  public:
   CudaScratch() = default;
-  ~CudaScratch();
   CudaScratch(const CudaScratch&) = delete;
   CudaScratch& operator=(const CudaScratch&) = delete;
   absl::StatusOr<float*> Get(int slot, int64_t elements);
@@ -46,10 +83,13 @@ class CudaScratch {
   // buffer, holding a copy of t when `upload`.
   absl::StatusOr<float*> Stage(int slot, const Tensor& t, bool upload);
   // Copies dev back into t if t is a host tensor (dev was Stage()d for t).
-  absl::Status Unstage(const float* dev, Tensor* t);
+  absl::Status Unstage(const float* dev, Tensor* t) { return CudaBuffer::Unstage(dev, t); }
 
  private:
-  std::vector<std::pair<float*, int64_t>> slots_;
+  CudaBuffer& Slot(int slot);
+
+  // unique_ptr: CudaBuffer is not movable, and pointers handed out must stay.
+  std::vector<std::unique_ptr<CudaBuffer>> slots_;
 };
 
 class CudaBackend : public Backend {

@@ -1,7 +1,7 @@
 // Device-side helpers every cuda kernel file shares: fixed-order warp and
 // block reductions (so that results are bitwise reproducible run to run),
-// the block exclusive scan, and launch-grid sizing. Include from .cu files
-// only (nvcc).
+// the block exclusive scan, and launch-grid sizing (GridFor, BlocksFor,
+// WarpRowBlocks). Include from .cu files only (nvcc).
 #ifndef MONOSEM_KERNELS_CUDA_REDUCE_CUH_
 #define MONOSEM_KERNELS_CUDA_REDUCE_CUH_
 
@@ -26,6 +26,10 @@ inline unsigned BlocksFor(int64_t items) {
   if (items < 1) return 1;
   return static_cast<unsigned>(items < cap ? items : cap);
 }
+
+// Blocks of 256 threads for kernels that give each row one warp (8 rows per
+// block), capped like GridFor.
+inline unsigned WarpRowBlocks(int64_t rows) { return GridFor(rows * 32, 256); }
 
 // Butterfly sum over the 32 lanes; every lane gets the same result.
 template <typename T>

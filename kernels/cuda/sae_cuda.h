@@ -1,6 +1,8 @@
-// Launchers for the SAE kernels of the cuda backend (kernels/cuda/sae.cu);
-// the SaeKernels subclass that drives them is kernels/cuda/sae_cuda.cc and
-// the math is monosem/models/sae/sae_kernels.h. Like cuda_kernels.h: every
+// Launchers for the SAE kernels of the cuda backend, defined by what they do
+// in kernels/cuda/sae_select.cu, sae_sparse.cu, sae_dense.cu and
+// sae_optim.cu; the SaeKernels subclass that drives them is declared in
+// kernels/cuda/sae_cuda_workspace.h and the math is
+// monosem/models/sae/sae_kernels.h. Like cuda_kernels.h: every
 // launcher enqueues on `stream` and returns cudaGetLastError() right after
 // its launch(es); pointers are device pointers; layouts row-major.
 //

@@ -1,6 +1,6 @@
 // The cuda backend's transformer kernels (registered for "cuda"; launchers in
 // transformer_cuda.h, kernels in transformer.cu). Host tensors are staged
-// through cached device buffers as in the cuda Backend (docs/cuda.md), device
+// through cached device buffers as in the cuda Backend (docs/kernels/cuda.md), device
 // tensors are used in place. The MLP is overridden so that its GEMMs
 // (cuBLAS, FP32 math), bias, ReLU and column sums run back to back on the
 // device with one upload of the inputs and one download of the outputs,
@@ -40,7 +40,7 @@ class CudaTransformerKernels : public TransformerKernels {
     MONOSEM_RETURN_IF_ERROR(CudaAvailable());
     const int64_t n = static_cast<int64_t>(tokens.size()), d = w_e.dim(1);
     if (n == 0) return absl::OkStatus();
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* tok, UploadIds(0, tokens));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* tok, UploadIds(&ws_.tokens, tokens));
     MONOSEM_ASSIGN_OR_RETURN(float* we, scratch_.Stage(1, w_e, true));
     MONOSEM_ASSIGN_OR_RETURN(float* wp, scratch_.Stage(2, w_pos, true));
     MONOSEM_ASSIGN_OR_RETURN(float* dx, scratch_.Stage(3, *x, false));
@@ -56,15 +56,15 @@ class CudaTransformerKernels : public TransformerKernels {
     const int64_t n = static_cast<int64_t>(tokens.size()), d = dw_e->dim(1);
     const int64_t vocab = dw_e->dim(0), positions = dw_pos->dim(0);
     if (n > kInt32Max) return absl::InvalidArgumentError("cuda embedding: too many tokens");
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* tok, UploadIds(0, tokens));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* tok, UploadIds(&ws_.tokens, tokens));
     MONOSEM_ASSIGN_OR_RETURN(float* ddx, scratch_.Stage(1, dx, true));
     MONOSEM_ASSIGN_OR_RETURN(float* dwe, scratch_.Stage(2, *dw_e, false));
     MONOSEM_ASSIGN_OR_RETURN(float* dwp, scratch_.Stage(3, *dw_pos, false));
-    MONOSEM_ASSIGN_OR_RETURN(uint32_t* counts, Buf<uint32_t>(4, vocab));
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* start, Buf<int32_t>(5, vocab + 1));
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* iota, Buf<int32_t>(6, n));
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* keys_out, Buf<int32_t>(7, n));
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* rows, Buf<int32_t>(8, n));
+    MONOSEM_ASSIGN_OR_RETURN(uint32_t* counts, ws_.token_counts.As<uint32_t>(vocab));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* start, ws_.token_start.As<int32_t>(vocab + 1));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* iota, ws_.iota.As<int32_t>(n));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* keys_out, ws_.keys_out.As<int32_t>(n));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* rows, ws_.token_rows.As<int32_t>(n));
     MONOSEM_CUDA_RETURN_IF_ERROR(cudaMemset(counts, 0, vocab * sizeof(uint32_t)));
     if (n > 0) {
       MONOSEM_CUDA_RETURN_IF_ERROR(cu::LaunchTokenCounts(tok, n, counts, nullptr));
@@ -75,7 +75,7 @@ class CudaTransformerKernels : public TransformerKernels {
       MONOSEM_CUDA_RETURN_IF_ERROR(cu::LaunchSaeSortByFeature(nullptr, &temp_bytes, tok,
                                                               keys_out, iota, rows, n, end_bit,
                                                               nullptr));
-      MONOSEM_ASSIGN_OR_RETURN(char* temp, Buf<char>(9, static_cast<int64_t>(temp_bytes)));
+      MONOSEM_ASSIGN_OR_RETURN(char* temp, ws_.sort_temp.As<char>(static_cast<int64_t>(temp_bytes)));
       MONOSEM_CUDA_RETURN_IF_ERROR(cu::LaunchSaeSortByFeature(temp, &temp_bytes, tok, keys_out,
                                                               iota, rows, n, end_bit, nullptr));
     }
@@ -148,7 +148,7 @@ class CudaTransformerKernels : public TransformerKernels {
     MONOSEM_ASSIGN_OR_RETURN(float* d_p, scratch_.Stage(1, probs, true));
     MONOSEM_ASSIGN_OR_RETURN(float* d_dz, scratch_.Stage(2, dz, true));
     MONOSEM_ASSIGN_OR_RETURN(float* d_out, scratch_.Stage(3, *dqkv, false));
-    MONOSEM_ASSIGN_OR_RETURN(float* ds, Buf<float>(4, probs.size()));
+    MONOSEM_ASSIGN_OR_RETURN(float* ds, ws_.dscores.As<float>(probs.size()));
     MONOSEM_CUDA_RETURN_IF_ERROR(
         cu::LaunchAttentionBackward(d_qkv, d_p, d_dz, batch, ctx, heads, d, ds, d_out, nullptr));
     return scratch_.Unstage(d_out, dqkv);
@@ -160,7 +160,7 @@ class CudaTransformerKernels : public TransformerKernels {
     const int64_t n = logits.dim(0), v = logits.dim(1);
     if (n == 0) return absl::OkStatus();
     MONOSEM_ASSIGN_OR_RETURN(float* dl, scratch_.Stage(0, logits, true));
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* dt, UploadIds(1, targets));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* dt, UploadIds(&ws_.targets, targets));
     MONOSEM_ASSIGN_OR_RETURN(float* out, scratch_.Stage(2, *losses, false));
     MONOSEM_CUDA_RETURN_IF_ERROR(cu::LaunchCrossEntropyForward(dl, dt, n, v, out, nullptr));
     return scratch_.Unstage(out, losses);
@@ -172,7 +172,7 @@ class CudaTransformerKernels : public TransformerKernels {
     const int64_t n = logits.dim(0), v = logits.dim(1);
     if (n == 0) return absl::OkStatus();
     MONOSEM_ASSIGN_OR_RETURN(float* dl, scratch_.Stage(0, logits, true));
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* dt, UploadIds(1, targets));
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* dt, UploadIds(&ws_.targets, targets));
     MONOSEM_ASSIGN_OR_RETURN(float* out, scratch_.Stage(2, *dlogits, false));
     MONOSEM_CUDA_RETURN_IF_ERROR(
         cu::LaunchCrossEntropyBackward(dl, dt, n, v, scale, out, nullptr));
@@ -227,8 +227,8 @@ class CudaTransformerKernels : public TransformerKernels {
     MONOSEM_ASSIGN_OR_RETURN(float* d_dbi, scratch_.Stage(7, *db_in, false));
     MONOSEM_ASSIGN_OR_RETURN(float* d_dwo, scratch_.Stage(8, *dw_out, false));
     MONOSEM_ASSIGN_OR_RETURN(float* d_dbo, scratch_.Stage(9, *db_out, false));
-    MONOSEM_ASSIGN_OR_RETURN(float* dpre, Buf<float>(10, n * m));
-    MONOSEM_ASSIGN_OR_RETURN(float* dh, Buf<float>(11, n * m));
+    MONOSEM_ASSIGN_OR_RETURN(float* dpre, ws_.mlp_dpre.As<float>(n * m));
+    MONOSEM_ASSIGN_OR_RETURN(float* dh, ws_.mlp_dh.As<float>(n * m));
     if (n == 0) {
       // Empty batch: the weight gradients are sums over no rows.
       MONOSEM_CUDA_RETURN_IF_ERROR(cu::LaunchScale(0.0f, d_dwo, m * d, nullptr));
@@ -252,19 +252,8 @@ class CudaTransformerKernels : public TransformerKernels {
   }
 
  private:
-  // Scratch slots: 0-11 per kernel as above, 20+ for uploaded ids.
-  template <typename T>
-  absl::StatusOr<T*> Buf(int slot, int64_t n) {
-    const int64_t floats =
-        (n * static_cast<int64_t>(sizeof(T)) + static_cast<int64_t>(sizeof(float)) - 1) /
-            static_cast<int64_t>(sizeof(float)) +
-        1;
-    MONOSEM_ASSIGN_OR_RETURN(float* p, scratch_.Get(slot, floats));
-    return reinterpret_cast<T*>(p);
-  }
-
-  absl::StatusOr<int32_t*> UploadIds(int which, absl::Span<const int32_t> ids) {
-    MONOSEM_ASSIGN_OR_RETURN(int32_t* p, Buf<int32_t>(20 + which, static_cast<int64_t>(ids.size())));
+  absl::StatusOr<int32_t*> UploadIds(CudaBuffer* buf, absl::Span<const int32_t> ids) {
+    MONOSEM_ASSIGN_OR_RETURN(int32_t* p, buf->As<int32_t>(static_cast<int64_t>(ids.size())));
     if (!ids.empty()) {
       MONOSEM_CUDA_RETURN_IF_ERROR(
           cudaMemcpy(p, ids.data(), ids.size() * sizeof(int32_t), cudaMemcpyHostToDevice));
@@ -280,7 +269,24 @@ class CudaTransformerKernels : public TransformerKernels {
     return cuda->DeviceGemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 
+  // Host tensor operands are staged by position (slot i: the i-th tensor
+  // argument of the kernel running), as in the cuda Backend; the kernels'
+  // own intermediates and uploaded ids are named in ws_.
   CudaScratch scratch_;
+  struct Workspace {
+    CudaBuffer tokens, targets;  // uploaded token / target ids
+    // The embedding backward's stable sort of (token, row) pairs.
+    CudaBuffer token_counts;  // [vocab] rows per token
+    CudaBuffer token_start;   // [vocab + 1] each token's first position in token_rows
+    CudaBuffer iota;          // [n] row ids 0..n-1 (the sort's values)
+    CudaBuffer keys_out;      // [n] sorted tokens (unused, cub needs somewhere)
+    CudaBuffer token_rows;    // [n] row ids in token order
+    CudaBuffer sort_temp;     // cub's temporary storage
+    CudaBuffer dscores;       // attention backward: d loss / d scores
+    CudaBuffer mlp_dpre;      // MLP backward: dout W_out^T, d loss / d acts
+    CudaBuffer mlp_dh;        // MLP backward: the same through the ReLU mask
+  };
+  Workspace ws_;
 };
 
 }  // namespace
