@@ -19,6 +19,8 @@
 #include "monosem/cli/sae_command.h"
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
+#include "monosem/report/progress.h"
+#include "monosem/report/report_writer.h"
 #include "monosem/results.h"
 #include "monosem/suite.h"
 
@@ -258,7 +260,10 @@ int Reproduce(std::ostream& out, std::ostream& err) {
   bool suite_error = false;
   for (const SuiteInfo* suite : suites) {
     out << "== suite " << suite->name << (ctx.quick ? " (quick)" : "") << "\n" << std::flush;
+    report::TimedProgress progress(absl::StrCat("suite ", suite->name),
+                                   report::ExpectedSuiteSeconds(suite->name, ctx.quick));
     auto rows = suite->run(ctx);
+    progress.Finish(rows.ok() ? "" : "error");
     if (!rows.ok()) {
       err << "monosem: suite " << suite->name << ": " << rows.status().message() << "\n";
       suite_error = true;
@@ -272,6 +277,11 @@ int Reproduce(std::ostream& out, std::ostream& err) {
     return 1;
   }
   out << "wrote " << ctx.out_dir << "/results.json\n";
+  if (absl::Status s = report::WriteReport(ctx.out_dir); !s.ok()) {
+    err << "monosem: report.html: " << s.message() << "\n";
+    return 1;
+  }
+  out << "wrote " << ctx.out_dir << "/report.html\n";
   bool any_fail = false;
   for (const ResultRow& r : table.rows()) any_fail |= r.status() == FAIL;
   return suite_error || any_fail ? 1 : 0;

@@ -158,6 +158,7 @@ absl::Status Browse(const BrowseArgs& a) {
       const int64_t n = std::min(rows, tokens - t0);
       Tensor x = Tensor::Uninitialized({n, d_mlp});
       std::copy(acts.data() + t0 * d_mlp, acts.data() + (t0 + n) * d_mlp, x.data());
+      EnsureShape(&x_hat, x.shape());
       MONOSEM_RETURN_IF_ERROR(kernels->Forward(sae.spec, sae.params, x, &codes, &x_hat));
       for (int64_t r = 0; r < n; ++r) {
         auto add = [&](int64_t i, float v) {

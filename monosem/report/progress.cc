@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -60,9 +63,10 @@ std::string Progress::Line(int64_t done, double elapsed) const {
   const std::string eta = done > 0 && frac >= 0.01
                               ? FormatSeconds(elapsed / done * (total_ - done))
                               : "?";
-  return absl::StrFormat("%s: %3d%% %d/%d %s, %s elapsed, ETA %s", stage_,
-                         static_cast<int>(std::floor(100 * frac)), done, total_, unit_,
-                         FormatSeconds(elapsed), eta);
+  const std::string counts = unit_.empty() ? "" : absl::StrFormat(" %d/%d %s", done, total_, unit_);
+  return absl::StrFormat("%s: %3d%%%s, %s elapsed, ETA %s", stage_,
+                         static_cast<int>(std::floor(100 * frac)), counts, FormatSeconds(elapsed),
+                         eta);
 }
 
 void Progress::Update(int64_t done) {
@@ -75,12 +79,18 @@ void Progress::Update(int64_t done) {
   *out_ << "\r" << Line(done, now - start_) << "\x1b[K" << std::flush;
 }
 
+void Progress::Interrupt() {
+  if (terminal_ && last_draw_ >= 0) *out_ << "\r\x1b[K" << std::flush;
+  last_draw_ = -1;
+}
+
 void Progress::Finish(const std::string& summary) {
   if (finished_) return;
   finished_ = true;
   const double elapsed = clock_() - start_;
-  std::string line = absl::StrCat(stage_, ": done, ", done_, "/", total_, " ", unit_, " in ",
-                                  FormatSeconds(elapsed));
+  std::string line = unit_.empty() ? absl::StrCat(stage_, ": done in ", FormatSeconds(elapsed))
+                                   : absl::StrCat(stage_, ": done, ", done_, "/", total_, " ",
+                                                  unit_, " in ", FormatSeconds(elapsed));
   if (!summary.empty()) absl::StrAppend(&line, " (", summary, ")");
   if (terminal_) {
     *out_ << "\r" << line << "\x1b[K\n" << std::flush;
@@ -88,5 +98,48 @@ void Progress::Finish(const std::string& summary) {
     *out_ << line << "\n" << std::flush;
   }
 }
+
+struct TimedProgress::State {
+  // Progress counts thousandths of the expected time.
+  Progress progress;
+  double expected;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread ticker;
+  State(std::string stage, double expected_seconds)
+      : progress(std::move(stage), 1000, ""), expected(expected_seconds) {}
+};
+
+TimedProgress::TimedProgress(std::string stage, double expected_seconds)
+    : state_(new State(std::move(stage), expected_seconds)) {
+  if (!StdoutIsTerminal()) return;
+  State* st = state_;
+  const double start = Now();
+  st->ticker = std::thread([st, start] {
+    std::unique_lock<std::mutex> lock(st->mu);
+    while (!st->done) {
+      const double frac = std::min(0.99, (Now() - start) / std::max(st->expected, 1e-3));
+      st->progress.Update(static_cast<int64_t>(frac * 1000));
+      st->cv.wait_for(lock, std::chrono::milliseconds(500));
+    }
+  });
+}
+
+void TimedProgress::Finish(const std::string& summary) {
+  if (state_ == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->done = true;
+  }
+  state_->cv.notify_all();
+  if (state_->ticker.joinable()) state_->ticker.join();
+  state_->progress.Update(1000);
+  state_->progress.Finish(summary);
+  delete state_;
+  state_ = nullptr;
+}
+
+TimedProgress::~TimedProgress() { Finish(); }
 
 }  // namespace monosem::report

@@ -19,6 +19,7 @@ class Progress {
 
   // Writes to std::cout; a terminal when stdout is a tty (MONOSEM_PROGRESS=
   // tty / lines forces either, for tests and for people piping to `less -R`).
+  // An empty `unit` hides the counts (the line shows the percentage only).
   Progress(std::string stage, int64_t total, std::string unit = "steps");
   // For tests: an explicit stream, mode and clock.
   Progress(std::string stage, int64_t total, std::string unit, std::ostream* out, bool terminal,
@@ -31,6 +32,10 @@ class Progress {
   // Ends the stage: the terminal line is completed with the elapsed time, or
   // (not a terminal) the stage's one line is printed.
   void Finish(const std::string& summary = "");
+
+  // On a terminal, erases the drawn line so that other output starts on a
+  // clean line (the next Update draws it again below).
+  void Interrupt();
 
   // "1h02m", "3m07s", "12.4s".
   static std::string FormatSeconds(double s);
@@ -46,6 +51,27 @@ class Progress {
   double start_ = 0, last_draw_ = -1;
   bool finished_ = false;
 };
+
+// Progress for work that cannot count its own steps (a whole reproduce
+// suite): on a terminal a thread redraws the line twice a second with the
+// fraction estimated as elapsed / expected seconds (capped at 99% until it
+// ends, so an overrun shows as a stalled 99% rather than a negative ETA).
+// Not a terminal: the stage's one line at the end, as Progress.
+class TimedProgress {
+ public:
+  TimedProgress(std::string stage, double expected_seconds);
+  ~TimedProgress();
+  void Finish(const std::string& summary = "");
+
+ private:
+  struct State;
+  State* state_;
+};
+
+// How long a reproduce suite usually takes on the 2-core reference machine
+// (README's measured run), for TimedProgress's ETA; 60 s for a suite it does
+// not know.
+double ExpectedSuiteSeconds(const std::string& suite, bool quick);
 
 // Whether stdout is a terminal, honouring MONOSEM_PROGRESS (tty / lines).
 bool StdoutIsTerminal();

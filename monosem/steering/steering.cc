@@ -25,6 +25,7 @@ absl::StatusOr<MlpHook> ClampHook(const sae::LoadedSae& sae, sae::SaeKernels* ke
       return absl::InvalidArgumentError(
           absl::StrCat("steering: the MLP has ", acts->shape().back(), " neurons, the SAE reads ", d));
     }
+    EnsureShape(x_hat.get(), acts->shape());
     MONOSEM_RETURN_IF_ERROR(kernels->Forward(sae.spec, sae.params, *acts, codes.get(), x_hat.get()));
     const int64_t rows = acts->shape()[0];
     const float* dir = sae.params.w_dec.data() + feature * d;

@@ -79,7 +79,7 @@ TEST(Steering, ReconstructionPlusErrorIsNotBitExactInFloat) {
   Tensor x = Tensor::Filled({64, l.sae.spec.d}, 0.0f);
   for (int64_t i = 0; i < x.size(); ++i) x.data()[i] = 0.01f * static_cast<float>((i * 37) % 101);
   sae::SaeCodes codes;
-  Tensor x_hat;
+  Tensor x_hat(x.shape());
   ASSERT_TRUE(l.kernels->Forward(l.sae.spec, l.sae.params, x, &codes, &x_hat).ok());
   int64_t differ = 0;
   for (int64_t i = 0; i < x.size(); ++i) {
