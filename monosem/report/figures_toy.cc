@@ -94,6 +94,7 @@ void AddPentagon(const std::vector<Instance>& instances, Section* s) {
     p.x_label = "hidden dim 0";
     p.y_label = "hidden dim 1";
     p.square = true;
+    p.width_class = "quarter";
     double lim = 0;
     for (size_t i = 0; i < in.w.size(); ++i) {
       Series f;

@@ -44,7 +44,7 @@ tr.fail td.status{background:#fbd5d5;color:#8a1010;font-weight:700}
 tr.report td.status{background:#eef;color:#335}
 td.note{max-width:520px;color:#555}
 .plots{display:flex;flex-wrap:wrap;gap:12px}
-.plot{width:640px;border:1px solid #eee;padding:6px}.plot.small{width:205px}.plot.third{width:450px}
+.plot{width:640px;border:1px solid #eee;padding:6px}.plot.small{width:205px}.plot.third{width:450px}.plot.quarter{width:330px}
 .plot .caption{font-size:12px;color:#555}
 p.missing{color:#8a4b00;background:#fff4e0;padding:4px 8px;margin:4px 0}
 pre#page-errors:empty{display:none}pre#page-errors{color:#a00;background:#fee;padding:8px}
@@ -137,32 +137,53 @@ function bar(p){
   p.lines.forEach(function(l){if(l.value!==null)ds.push({type:'line',label:l.label,
     data:p.categories.map(function(){return l.value;}),borderColor:'#888',borderDash:[4,4],
     borderWidth:1,pointRadius:0});});
+  var xa=axis(p.xLabel,false);
+  xa.type='category';
   return {type:'bar',data:{labels:p.categories,datasets:ds},
-    options:{scales:{x:axis(p.xLabel,false),y:axis(p.yLabel,p.yLog)}}};
+    options:{scales:{x:xa,y:axis(p.yLabel,p.yLog)}}};
 }
+// Heatmap cells are drawn by a plugin as exact rectangles between the
+// half-integer grid lines (point styles are squares, which leave gaps when
+// the plot area is not square); the invisible points keep the tooltips.
+function cellPlugin(p){return {id:'monosemCells',beforeDatasetsDraw:function(chart){
+  var xs=chart.scales.x,ys=chart.scales.y,ctx=chart.ctx;
+  ctx.save();
+  p.cells.forEach(function(v,i){
+    if(v===null)return;
+    var c=i%p.cols,r=Math.floor(i/p.cols);
+    var x0=xs.getPixelForValue(c-0.5),x1=xs.getPixelForValue(c+0.5);
+    var y0=ys.getPixelForValue(r-0.5),y1=ys.getPixelForValue(r+0.5);
+    ctx.fillStyle=p.classes.length?PALETTE[v%PALETTE.length]:diverging(v,p.limit);
+    ctx.fillRect(Math.min(x0,x1),Math.min(y0,y1),Math.abs(x1-x0)+0.5,Math.abs(y1-y0)+0.5);
+  });
+  ctx.restore();
+}};}
 function heatmap(p){
-  var radius=function(ctx){var a=ctx.chart.chartArea;if(!a)return 2;
-    return Math.min(a.width/p.cols,a.height/p.rows)/Math.SQRT2;};
   var ds=[];
+  var hit=function(ctx){var a=ctx.chart.chartArea;if(!a)return 2;
+    return Math.min(a.width/p.cols,a.height/p.rows)/2;};
   if(p.classes.length){
     p.classes.forEach(function(name,ci){
       var pts=[];
       p.cells.forEach(function(v,i){if(v===ci)pts.push({x:i%p.cols,y:Math.floor(i/p.cols)});});
-      ds.push({label:name,data:pts,pointStyle:'rect',pointRadius:radius,borderWidth:0,
-        backgroundColor:PALETTE[ci%PALETTE.length]});
+      ds.push({label:name,data:pts,pointRadius:0,hitRadius:hit,backgroundColor:PALETTE[ci%PALETTE.length],
+        borderColor:PALETTE[ci%PALETTE.length]});
     });
   }else{
     var pts=p.cells.map(function(v,i){return {x:i%p.cols,y:Math.floor(i/p.cols),v:v};});
-    ds.push({label:'value',data:pts,pointStyle:'rect',pointRadius:radius,borderWidth:0,
-      backgroundColor:function(ctx){return ctx.raw?diverging(ctx.raw.v,p.limit):'#fff';}});
+    ds.push({label:'value',data:pts,pointRadius:0,hitRadius:hit});
   }
-  function ticks(labels){return {stepSize:1,autoSkip:true,callback:function(v){
+  function ticks(labels){return {autoSkip:true,callback:function(v){
     return labels.length?(labels[v]!==undefined?labels[v]:''):v;}};}
-  return {type:'scatter',data:{datasets:ds},options:{aspectRatio:1,
+  // One tick per row / column, at the cell centres.
+  function integerTicks(n){return function(a){a.ticks=[];for(var i=0;i<n;i++)a.ticks.push({value:i});};}
+  return {type:'scatter',data:{datasets:ds},plugins:[cellPlugin(p)],options:{aspectRatio:1,
     plugins:{legend:{display:p.classes.length>0},tooltip:{callbacks:{label:function(c){
       return '('+c.raw.y+','+c.raw.x+')'+(c.raw.v!==undefined?' '+c.raw.v.toFixed(3):' '+c.dataset.label);}}}},
-    scales:{x:axis(p.xLabel,false,{min:-0.5,max:p.cols-0.5,ticks:ticks(p.colLabels),grid:{display:false}}),
-            y:axis(p.yLabel,false,{min:-0.5,max:p.rows-0.5,reverse:true,ticks:ticks(p.rowLabels),grid:{display:false}})}}};
+    scales:{x:axis(p.xLabel,false,{min:-0.5,max:p.cols-0.5,ticks:ticks(p.colLabels),
+              afterBuildTicks:integerTicks(p.cols),grid:{display:false}}),
+            y:axis(p.yLabel,false,{min:-0.5,max:p.rows-0.5,reverse:true,ticks:ticks(p.rowLabels),
+              afterBuildTicks:integerTicks(p.rows),grid:{display:false}})}}};
 }
 window.monosemRenderPlot=function(el,p){
   var cfg=p.kind==='heatmap'?heatmap(p):p.kind==='bar'?bar(p):xy(p);

@@ -49,27 +49,43 @@ const char* StatusText(RowStatus s) {
   }
 }
 
+std::string RowHtml(const ResultRow& r) {
+  return absl::StrCat("<tr class=\"", StatusClass(r.status()), "\"><td>", HtmlEscape(r.suite()),
+                      "</td><td>", HtmlEscape(r.metric()), "</td><td class=\"num\">",
+                      Num(r.measured()), "</td><td class=\"num\">", HtmlEscape(Expected(r)),
+                      "</td><td class=\"num\">", r.has_published() ? Num(r.published()) : "",
+                      "</td><td>", HtmlEscape(r.source()), "</td><td class=\"status\">",
+                      StatusText(r.status()), "</td><td class=\"note\">", HtmlEscape(r.note()),
+                      "</td></tr>\n");
+}
+
+constexpr char kTableHead[] =
+    "<thead><tr><th>suite</th><th>metric</th><th>measured</th><th>expected</th>"
+    "<th>published</th><th>source</th><th>status</th><th>note</th></tr></thead><tbody>\n";
+
+// Judged rows (pass / FAIL) in full, failures first; the report-only rows,
+// usually most of them, folded below so the figures are not pages away.
 std::string ResultTableHtml(const ResultTable& table) {
   int pass = 0, fail = 0, report = 0;
-  std::string rows;
+  std::string failed, passed, reported;
   for (const ResultRow& r : table.rows()) {
-    pass += r.status() == PASS;
-    fail += r.status() == FAIL;
-    report += r.status() != PASS && r.status() != FAIL;
-    absl::StrAppend(&rows, "<tr class=\"", StatusClass(r.status()), "\"><td>", HtmlEscape(r.suite()),
-                    "</td><td>", HtmlEscape(r.metric()), "</td><td class=\"num\">", Num(r.measured()),
-                    "</td><td class=\"num\">", HtmlEscape(Expected(r)), "</td><td class=\"num\">",
-                    r.has_published() ? Num(r.published()) : "", "</td><td>", HtmlEscape(r.source()),
-                    "</td><td class=\"status\">", StatusText(r.status()), "</td><td class=\"note\">",
-                    HtmlEscape(r.note()), "</td></tr>\n");
+    if (r.status() == FAIL) {
+      ++fail;
+      absl::StrAppend(&failed, RowHtml(r));
+    } else if (r.status() == PASS) {
+      ++pass;
+      absl::StrAppend(&passed, RowHtml(r));
+    } else {
+      ++report;
+      absl::StrAppend(&reported, RowHtml(r));
+    }
   }
   return absl::StrCat(
       "<p id=\"summary\">", pass, " passed, ", fail, " failed, ", report,
       " report-only (report-only: our setup differs from the paper's; the note says how).</p>\n",
-      "<table id=\"results\"><thead><tr><th>suite</th><th>metric</th><th>measured</th>"
-      "<th>expected</th><th>published</th><th>source</th><th>status</th><th>note</th></tr>"
-      "</thead><tbody>\n",
-      rows, "</tbody></table>\n");
+      "<table id=\"results\">", kTableHead, failed, passed, "</tbody></table>\n",
+      "<details><summary>the ", report, " report-only rows</summary>\n<table id=\"report-rows\">",
+      kTableHead, reported, "</tbody></table></details>\n");
 }
 
 }  // namespace
@@ -91,7 +107,8 @@ std::string BuildReportHtml(const ResultTable& table, const std::vector<Section>
       std::string cls = "plot";
       if (p.small) cls += " small";
       if (!p.width_class.empty()) absl::StrAppend(&cls, " ", p.width_class);
-      absl::StrAppend(&body, "<div class=\"", cls, "\" data-plot=\"", plots.size(), "\">");
+      absl::StrAppend(&body, "<div class=\"", cls, "\" id=\"plot-", plots.size(), "\" data-plot=\"",
+                      plots.size(), "\">");
       if (!p.caption.empty()) absl::StrAppend(&body, "<div class=\"caption\">", HtmlEscape(p.caption), "</div>");
       absl::StrAppend(&body, "</div>\n");
       plots.push_back(p.ToJson());
