@@ -109,7 +109,7 @@ function refLines(p){
     if(l.value===null)return;
     var d=l.vertical?[{x:l.value,y:ys[0]},{x:l.value,y:ys[1]}]:[{x:xs[0],y:l.value},{x:xs[1],y:l.value}];
     out.push({label:l.label,data:d,showLine:true,borderColor:'#888',backgroundColor:'#888',
-      borderDash:[4,4],borderWidth:1,pointRadius:0});
+      borderDash:[4,4],borderWidth:1,pointRadius:0,monosemRef:true});
   });
   return out;
 }
@@ -136,7 +136,7 @@ function bar(p){
   });
   p.lines.forEach(function(l){if(l.value!==null)ds.push({type:'line',label:l.label,
     data:p.categories.map(function(){return l.value;}),borderColor:'#888',borderDash:[4,4],
-    borderWidth:1,pointRadius:0});});
+    borderWidth:1,pointRadius:0,monosemRef:true});});
   var xa=axis(p.xLabel,false);
   xa.type='category';
   return {type:'bar',data:{labels:p.categories,datasets:ds},
@@ -192,9 +192,20 @@ window.monosemRenderPlot=function(el,p){
   cfg.options.plugins.title={display:!!p.title,text:p.title};
   var canvas=document.createElement('canvas');
   el.insertBefore(canvas,el.firstChild);
-  new Chart(canvas,cfg);
+  var chart=new Chart(canvas,cfg);
   el.setAttribute('data-points',String(p.points));
-  if(!(p.points>0))window.monosemPageError('empty plot: '+p.title);
+  // What the chart actually placed inside its plot area (reference lines
+  // aside): a wrong axis type or scale leaves elements at NaN or outside,
+  // which the number of values given would not show.
+  var drawn=0,a=chart.chartArea;
+  chart.data.datasets.forEach(function(d,i){
+    if(d.monosemRef)return;
+    chart.getDatasetMeta(i).data.forEach(function(e){
+      if(isFinite(e.x)&&isFinite(e.y)&&e.x>=a.left-1&&e.x<=a.right+1&&e.y>=a.top-1&&e.y<=a.bottom+1)drawn++;
+    });
+  });
+  el.setAttribute('data-drawn',String(drawn));
+  if(!(drawn>0))window.monosemPageError('empty plot: '+p.title);
 };
 window.monosemRenderAll=function(){
   var data=JSON.parse(document.getElementById('plot-data').textContent);

@@ -46,13 +46,14 @@ TEST(PagesInChromium, ReportRendersEveryPlot) {
   auto d = testing::DumpDom("file://" + dir + "/report.html");
   ASSERT_TRUE(d.ok()) << d.status();
   ExpectCleanPage(*d, "report.html");
-  const std::regex plot("data-plot=\"\\d+\"( data-points=\"(\\d+)\")?");
+  const std::regex plot("data-plot=\"\\d+\"( data-points=\"(\\d+)\" data-drawn=\"(\\d+)\")?");
   int plots = 0;
   for (auto it = std::sregex_iterator(d->dom.begin(), d->dom.end(), plot);
        it != std::sregex_iterator(); ++it) {
     ++plots;
     EXPECT_TRUE((*it)[1].matched) << "a plot was never rendered: " << (*it)[0];
-    EXPECT_NE((*it)[2].str(), "0") << "an empty plot: " << (*it)[0];
+    EXPECT_NE((*it)[2].str(), "0") << "a plot without data: " << (*it)[0];
+    EXPECT_NE((*it)[3].str(), "0") << "a plot that drew nothing: " << (*it)[0];
   }
   EXPECT_EQ(plots, 30);
   EXPECT_NE(d->dom.find("note with &lt;b&gt;markup&lt;/b&gt;"), std::string::npos);
@@ -84,6 +85,7 @@ TEST(PagesInChromium, BrowserShowsHostileContextsAsText) {
     EXPECT_NE(d->dom.find("&lt;"), std::string::npos) << page << ": no escaped corpus '<'";
     EXPECT_NE(d->dom.find("data-points=\""), std::string::npos) << page << ": no histogram";
     EXPECT_EQ(d->dom.find("data-points=\"0\""), std::string::npos) << page << ": an empty plot";
+    EXPECT_EQ(d->dom.find("data-drawn=\"0\""), std::string::npos) << page << ": a plot drew nothing";
     EXPECT_TRUE(testing::Screenshot(url, absl::StrCat(Outputs(), "/browser_", page, ".png"), 1400,
                                     1000).ok());
   }
