@@ -194,6 +194,7 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
       return kExitError;
     }
   }
+  bar.Finish();
   if (trainer->step() < steps) {
     // Also reached when a resumed run was already at --until.
     if (absl::Status s = trainer->SaveCheckpoint(ckpt); !s.ok()) {
