@@ -20,6 +20,7 @@ namespace monosem::report {
 namespace {
 
 absl::StatusOr<Corpus> BrowseText(const BrowseArgs& a, int64_t bytes) {
+  if (a.corpus != nullptr) return SliceCorpus(*a.corpus, 0, std::min(bytes, a.corpus->size()));
   if (a.data.empty()) return GenerateCorpus(DefaultCorpusConfig(), bytes);
   TextLoadOptions o;
   o.max_bytes = bytes;
@@ -78,7 +79,10 @@ absl::Status WriteLanding(const BrowseArgs& a, const LabelledStream& s, const sa
   const std::string page = absl::StrCat(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>monosem browse</title>"
       "<style>", PageCss(), "</style></head><body>\n<h1>monosem feature browser</h1>\n<p>",
-      s.size(), " tokens of ", HtmlEscape(a.data.empty() ? "the built-in labelled corpus" : a.data),
+      s.size(), " tokens of ",
+      HtmlEscape(a.corpus != nullptr ? "held-out text"
+                 : a.data.empty()    ? "the built-in labelled corpus"
+                                     : a.data),
       " through the transformer ", HtmlEscape(a.transformer), ".</p>\n<ul><li><a href=\"sae/index.html\">",
       sae.spec.f, " features of the SAE ", HtmlEscape(a.sae), " (", sae::ArchName(sae.spec.arch),
       ")</a></li>\n<li><a href=\"neurons/index.html\">the MLP's ", sae.spec.d,

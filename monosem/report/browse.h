@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "monosem/data/corpus.h"
 #include "monosem/report/browser_writer.h"
 
 namespace monosem::report {
@@ -21,6 +22,9 @@ struct BrowseArgs {
   // Text to browse (text_loader.h: file, folder, .jsonl, .jsonl.zst), or
   // empty: the built-in labelled corpus (its genres label the contexts).
   std::string data;
+  // Or the text itself (the sae suite passes its held-out split); wins over
+  // `data` when set.
+  const Corpus* corpus = nullptr;
   std::string out;
   int64_t contexts = 256;   // windows of n_ctx bytes browsed
   std::string backend = "cpu";

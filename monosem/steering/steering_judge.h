@@ -23,7 +23,11 @@ struct JudgeOptions {
   int tokens = 48;
   float temperature = 0.7f;
   uint64_t seed = 1;
-  float clamp_multiple = 2.0f;  // the clamp: this x the feature's largest activation seen
+  // The clamp: this x the feature's largest activation seen (clamping at a
+  // multiple of the maximum, as Templeton et al. do). Measured on a 400-step
+  // d_mlp 512 transformer with a 4,096-feature TopK SAE (dna, feature 3213):
+  // 2x left the dna share at 0.00, 5x gave 0.88, 10x 1.00 (baseline 0.00).
+  float clamp_multiple = 5.0f;
   int64_t min_genre_tokens = 256;
   std::string backend = "cpu";
 };
