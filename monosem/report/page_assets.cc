@@ -118,7 +118,7 @@ function xy(p){
     var c=s.color||PALETTE[i%PALETTE.length],pts=[];
     s.x.forEach(function(x,k){if(x!==null&&s.y[k]!==null)pts.push({x:x,y:s.y[k]});});
     var d={label:s.label,data:pts,showLine:s.style==='line',borderColor:c,backgroundColor:c,
-      borderDash:s.dashed?[6,4]:[],pointRadius:s.style==='line'?2:3,borderWidth:1.5};
+      borderDash:s.dashed?[6,4]:[],pointRadius:s.style==='line'?(pts.length>60?0:2):3,borderWidth:1.5};
     if(s.shade.length)d.pointBackgroundColor=s.shade.map(shadeColor);
     return d;
   });
@@ -207,11 +207,24 @@ window.monosemRenderPlot=function(el,p){
   el.setAttribute('data-drawn',String(drawn));
   if(!(drawn>0))window.monosemPageError('empty plot: '+p.title);
 };
+// Renders a few plots per task so that the table and the first plots show
+// at once and the rest follow (50-odd charts take seconds on a slow
+// machine). The body gets data-first-render-ms after the first batch and
+// data-all-rendered-ms after the last.
 window.monosemRenderAll=function(){
   var data=JSON.parse(document.getElementById('plot-data').textContent);
-  document.querySelectorAll('div.plot[data-plot]').forEach(function(el){
-    window.monosemRenderPlot(el,data[Number(el.getAttribute('data-plot'))]);
-  });
+  var els=Array.prototype.slice.call(document.querySelectorAll('div.plot[data-plot]')),next=0;
+  function batch(){
+    for(var k=0;k<4&&next<els.length;k++,next++){
+      try{window.monosemRenderPlot(els[next],data[Number(els[next].getAttribute('data-plot'))]);}
+      catch(e){window.monosemPageError('plot '+next+': '+e);}
+    }
+    if(next===4||(next===els.length&&!document.body.hasAttribute('data-first-render-ms')))
+      document.body.setAttribute('data-first-render-ms',performance.now().toFixed(1));
+    if(next<els.length)setTimeout(batch,0);
+    else document.body.setAttribute('data-all-rendered-ms',performance.now().toFixed(1));
+  }
+  batch();
 };
 })();
 )JS";
