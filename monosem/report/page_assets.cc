@@ -44,7 +44,7 @@ tr.fail td.status{background:#fbd5d5;color:#8a1010;font-weight:700}
 tr.report td.status{background:#eef;color:#335}
 td.note{max-width:520px;color:#555}
 .plots{display:flex;flex-wrap:wrap;gap:12px}
-.plot{width:640px;border:1px solid #eee;padding:6px}.plot.small{width:205px}.plot.third{width:450px}.plot.quarter{width:330px}
+.plot{width:640px;border:1px solid #eee;padding:6px}.plot.small{width:190px}.plot.third{width:450px}.plot.quarter{width:330px}
 .plot .caption{font-size:12px;color:#555}
 p.missing{color:#8a4b00;background:#fff4e0;padding:4px 8px;margin:4px 0}
 pre#page-errors:empty{display:none}pre#page-errors{color:#a00;background:#fee;padding:8px}
@@ -188,6 +188,11 @@ function heatmap(p){
 window.monosemRenderPlot=function(el,p){
   var cfg=p.kind==='heatmap'?heatmap(p):p.kind==='bar'?bar(p):xy(p);
   cfg.options.animation=false;
+  // Small multiples: square, and no legend for a single series (at 190 px
+  // wide the default 2:1 plot area leaves bars no height).
+  if(p.small){cfg.options.aspectRatio=1;
+    if(p.series.length<=1){cfg.options.plugins=cfg.options.plugins||{};
+      cfg.options.plugins.legend={display:false};}}
   cfg.options.plugins=cfg.options.plugins||{};
   cfg.options.plugins.title={display:!!p.title,text:p.title};
   var canvas=document.createElement('canvas');
