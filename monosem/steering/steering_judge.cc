@@ -11,17 +11,31 @@
 namespace monosem::steering {
 namespace {
 
-// SAE codes of the held-out text, dense [tokens, F]: the caller keeps the
-// text to a few thousand bytes (4,096 features x 4,096 tokens is 64 MB).
-absl::StatusOr<std::vector<float>> HeldoutCodes(const Transformer& model, const NamedTensors& params,
-                                                const sae::LoadedSae& sae, sae::SaeKernels* kernels,
-                                                const Corpus& text, int64_t* tokens) {
+// Per feature: how often it fires, its largest activation, and how often it
+// fires on each genre's tokens, accumulated window by window so that no
+// [tokens, F] matrix is kept.
+struct FeatureCounts {
+  std::vector<int64_t> fired;
+  std::vector<float> max_act;
+  std::vector<std::vector<int64_t>> hits;  // [genre][feature]
+  std::vector<int64_t> genre_tokens;
+  int64_t tokens = 0;
+};
+
+absl::StatusOr<FeatureCounts> CountFeatures(const Transformer& model, const NamedTensors& params,
+                                            const sae::LoadedSae& sae, sae::SaeKernels* kernels,
+                                            const Corpus& text) {
   const int64_t ctx = std::min<int64_t>(model.dims().n_ctx, text.size());
   const int64_t windows = text.size() / ctx, f = sae.spec.f;
-  *tokens = windows * ctx;
-  std::vector<float> codes(*tokens * f, 0.0f);
+  const size_t g_count = text.genre_names.size();
+  FeatureCounts c;
+  c.fired.assign(f, 0);
+  c.max_act.assign(f, 0.0f);
+  c.hits.assign(g_count, std::vector<int64_t>(f, 0));
+  c.genre_tokens.assign(g_count, 0);
+  c.tokens = windows * ctx;
   ForwardCache cache;
-  sae::SaeCodes c;
+  sae::SaeCodes codes;
   Tensor x_hat;
   for (int64_t w = 0; w < windows; ++w) {
     TokenBatch b;
@@ -31,16 +45,27 @@ absl::StatusOr<std::vector<float>> HeldoutCodes(const Transformer& model, const 
       b.inputs.push_back(text.bytes[i]);
       b.targets.push_back(i + 1 < text.size() ? text.bytes[i + 1] : 0);
     }
-    MlpHook encode = [&](const TokenBatch&, Tensor* acts) {
+    MlpHook count = [&](const TokenBatch&, Tensor* acts) {
       EnsureShape(&x_hat, acts->shape());
-      MONOSEM_RETURN_IF_ERROR(kernels->Forward(sae.spec, sae.params, *acts, &c, &x_hat));
-      const Tensor dense = c.ToDense();
-      std::copy(dense.data(), dense.data() + ctx * f, codes.data() + w * ctx * f);
+      MONOSEM_RETURN_IF_ERROR(kernels->Forward(sae.spec, sae.params, *acts, &codes, &x_hat));
+      const Tensor dense = codes.ToDense();
+      for (int64_t r = 0; r < ctx; ++r) {
+        const uint8_t g = text.genre[w * ctx + r];
+        ++c.genre_tokens[g];
+        for (int64_t i = 0; i < f; ++i) {
+          const float v = dense.data()[r * f + i];
+          if (v > 0) {
+            ++c.fired[i];
+            ++c.hits[g][i];
+            c.max_act[i] = std::max(c.max_act[i], v);
+          }
+        }
+      }
       return absl::OkStatus();
     };
-    MONOSEM_RETURN_IF_ERROR(model.Forward(params, b, &cache, &encode));
+    MONOSEM_RETURN_IF_ERROR(model.Forward(params, b, &cache, &count));
   }
-  return codes;
+  return c;
 }
 
 }  // namespace
@@ -51,38 +76,18 @@ absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
                                                 const Corpus& train, const JudgeOptions& o) {
   MONOSEM_ASSIGN_OR_RETURN(auto kernels, sae::SaeKernelRegistry::Create(o.backend));
   MONOSEM_ASSIGN_OR_RETURN(GenreClassifier classifier, GenreClassifier::Train(train));
-  int64_t tokens = 0;
-  MONOSEM_ASSIGN_OR_RETURN(std::vector<float> codes,
-                           HeldoutCodes(model, params, sae, kernels.get(), heldout, &tokens));
-  const int64_t f = sae.spec.f;
+  MONOSEM_ASSIGN_OR_RETURN(FeatureCounts c, CountFeatures(model, params, sae, kernels.get(), heldout));
+  const int64_t f = sae.spec.f, tokens = c.tokens;
   const int g_count = static_cast<int>(heldout.genre_names.size());
-  std::vector<int64_t> genre_tokens(g_count, 0);
-  for (int64_t t = 0; t < tokens; ++t) ++genre_tokens[heldout.genre[t]];
 
   // The (genre, feature) pair with the best F1 of "feature fires" as a
   // detector of "this byte is in the genre".
   SteeringJudgement j;
-  std::vector<int64_t> fired(f, 0);
-  std::vector<float> max_act(f, 0.0f);
-  for (int64_t t = 0; t < tokens; ++t) {
-    for (int64_t i = 0; i < f; ++i) {
-      const float v = codes[t * f + i];
-      if (v > 0) {
-        ++fired[i];
-        max_act[i] = std::max(max_act[i], v);
-      }
-    }
-  }
   for (int g = 1; g < g_count; ++g) {
-    if (genre_tokens[g] < o.min_genre_tokens) continue;
-    std::vector<int64_t> hit(f, 0);
-    for (int64_t t = 0; t < tokens; ++t) {
-      if (heldout.genre[t] != g) continue;
-      for (int64_t i = 0; i < f; ++i) hit[i] += codes[t * f + i] > 0;
-    }
+    if (c.genre_tokens[g] < o.min_genre_tokens) continue;
     for (int64_t i = 0; i < f; ++i) {
-      if (fired[i] == 0) continue;
-      const double f1 = 2.0 * hit[i] / (fired[i] + genre_tokens[g]);
+      if (c.fired[i] == 0) continue;
+      const double f1 = 2.0 * c.hits[g][i] / (c.fired[i] + c.genre_tokens[g]);
       if (f1 > j.feature_f1) {
         j.feature_f1 = f1;
         j.genre = g;
@@ -95,7 +100,7 @@ absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
         "steering: no genre has ", o.min_genre_tokens, " held-out tokens and a feature that fires on it"));
   }
   j.genre_name = heldout.genre_names[j.genre];
-  j.value = o.clamp_multiple * max_act[j.feature];
+  j.value = o.clamp_multiple * c.max_act[j.feature];
 
   // Prompts: the starts of held-out runs of other genres.
   std::vector<std::string> prompts;

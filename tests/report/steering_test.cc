@@ -11,6 +11,7 @@
 #include "monosem/data/corpus.h"
 #include "monosem/models/transformer/trainer.h"
 #include "monosem/steering/genre_classifier.h"
+#include "monosem/steering/steering_judge.h"
 #include "tests/report/fixtures.h"
 
 namespace monosem::steering {
@@ -103,6 +104,27 @@ TEST(Steering, EmptyPromptIsAnError) {
   auto model = Transformer::Create(l.dims, l.backend.get());
   ASSERT_TRUE(model.ok());
   EXPECT_FALSE(Generate(*model, l.params, "", GenerateOptions()).ok());
+}
+
+TEST(JudgeSteering, PicksAGenreFeatureAndMeasuresShares) {
+  Loaded l = Load();
+  auto model = Transformer::Create(l.dims, l.backend.get());
+  ASSERT_TRUE(model.ok());
+  auto corpus = GenerateCorpus(DefaultCorpusConfig(), 200000);
+  ASSERT_TRUE(corpus.ok());
+  JudgeOptions o;
+  o.prompts = 2;
+  o.tokens = 16;
+  o.min_genre_tokens = 32;
+  auto j = JudgeSteering(*model, l.params, l.sae, SliceCorpus(*corpus, 100000, 104096), *corpus, o);
+  ASSERT_TRUE(j.ok()) << j.status();
+  EXPECT_GE(j->genre, 1);
+  EXPECT_GE(j->feature, 0);
+  EXPECT_LT(j->feature, 40);
+  EXPECT_GT(j->value, 0);
+  EXPECT_GE(j->base_share, 0);
+  EXPECT_LE(j->steered_share, 1);
+  EXPECT_EQ(j->steered_sample.size(), 16u);
 }
 
 TEST(GenreClassifier, RecognisesTheCorpusGenres) {
