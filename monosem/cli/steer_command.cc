@@ -31,7 +31,7 @@ absl::Status Steer(const SteerArgs& a, std::ostream& out) {
   if (!backend.ok()) return backend.status();
   auto model = Transformer::Create(dims, backend->get());
   if (!model.ok()) return model.status();
-  auto kernels = sae::SaeKernelRegistry::Create(a.backend);
+  auto kernels = sae::SaeKernelRegistry::Create(**backend);
   if (!kernels.ok()) return kernels.status();
   const float v = static_cast<float>(a.value);
   auto hook = steering::ClampHook(*sae, kernels->get(), a.feature, [v](float) { return v; });

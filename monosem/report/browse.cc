@@ -147,7 +147,7 @@ absl::Status Browse(const BrowseArgs& a) {
   neurons.compare_name = "the SAE's features";
 
   // The SAE's features, encoded in batches.
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, sae::SaeKernelRegistry::Create(a.backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, sae::SaeKernelRegistry::Create(*backend));
   BrowserUnits features;
   features.kind = "feature";
   features.title = absl::StrCat("SAE ", sae::ArchName(sae.spec.arch), " F=", f, " on the MLP");

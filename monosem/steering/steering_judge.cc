@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "monosem/backend.h"
 #include "monosem/status.h"
 #include "monosem/steering/genre_classifier.h"
 #include "monosem/steering/steering.h"
@@ -74,7 +75,7 @@ absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
                                                 const NamedTensors& params,
                                                 const sae::LoadedSae& sae, const Corpus& heldout,
                                                 const Corpus& train, const JudgeOptions& o) {
-  MONOSEM_ASSIGN_OR_RETURN(auto kernels, sae::SaeKernelRegistry::Create(o.backend));
+  MONOSEM_ASSIGN_OR_RETURN(auto kernels, sae::SaeKernelRegistry::Create(BackendRegistry::Create(o.backend)));
   MONOSEM_ASSIGN_OR_RETURN(GenreClassifier classifier, GenreClassifier::Train(train));
   MONOSEM_ASSIGN_OR_RETURN(FeatureCounts c, CountFeatures(model, params, sae, kernels.get(), heldout));
   const int64_t f = sae.spec.f, tokens = c.tokens;

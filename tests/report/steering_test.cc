@@ -31,7 +31,7 @@ Loaded Load() {
   l.params = *LoadTransformerWeights(f.transformer, &l.dims);
   l.sae = *sae::LoadSaeLens(f.sae);
   l.backend = *BackendRegistry::Create("cpu");
-  l.kernels = *sae::SaeKernelRegistry::Create("cpu");
+  l.kernels = *sae::SaeKernelRegistry::Create(*l.backend);
   return l;
 }
 
