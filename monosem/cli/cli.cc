@@ -15,9 +15,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "monosem/backend.h"
+#include "monosem/cli/report_commands.h"
 #include "monosem/cli/sae_command.h"
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
+#include "monosem/report/progress.h"
+#include "monosem/report/report_writer.h"
 #include "monosem/results.h"
 #include "monosem/suite.h"
 
@@ -34,6 +37,14 @@ ABSL_FLAG(int64_t, until, 0, "sae train: stop after step N (continue later with 
 ABSL_FLAG(bool, resume, false, "sae train: continue from DIR/checkpoint");
 ABSL_FLAG(std::string, sae, "", "sae eval: a SAELens folder");
 ABSL_FLAG(int64_t, n, 8192, "sae eval: evaluation window (vectors)");
+ABSL_FLAG(std::string, transformer, "", "browse, steer: a transformer checkpoint folder");
+ABSL_FLAG(int64_t, contexts, 256, "browse: contexts (windows of n_ctx bytes) to browse");
+ABSL_FLAG(int64_t, feature, -1, "steer: the SAE feature to clamp");
+ABSL_FLAG(double, value, 0, "steer: the value the feature is clamped to");
+ABSL_FLAG(std::string, prompt, "", "steer: the text generation starts from");
+ABSL_FLAG(int64_t, tokens, 64, "steer: bytes to generate");
+ABSL_FLAG(double, temperature, 0, "steer: 0 greedy, else sampling temperature");
+ABSL_FLAG(uint64_t, seed, 1, "steer: sampling seed");
 
 namespace monosem {
 namespace {
@@ -50,6 +61,9 @@ const char kUsage[] =
     "  suites      list the registered experiment suites\n"
     "  sae train   train one SAE from a config; checkpoints and a SAELens folder\n"
     "  sae eval    evaluate a SAELens folder (ours or SAELens's) on data\n"
+    "  report      rebuild DIR/report.html from a results folder (--out DIR)\n"
+    "  browse      feature browser for an SAE and for the MLP's neurons\n"
+    "  steer       generate with one SAE feature clamped in the MLP\n"
     "  help        this text\n"
     "\n"
     "reproduce flags:\n"
@@ -75,7 +89,17 @@ const char kUsage[] =
     "  --sae DIR        folder with cfg.json + sae_weights.safetensors\n"
     "  --data PATH      as for train (default synthetic)\n"
     "  --n N            evaluation window in vectors (default 8192)\n"
-    "  --backend NAME   default cpu\n";
+    "  --backend NAME   default cpu\n"
+    "\n"
+    "report --out DIR   the page from DIR/results.json and DIR's figure CSVs\n"
+    "\n"
+    "browse --sae DIR --transformer CKPT --out DIR [--data PATH] [--contexts N]:\n"
+    "  writes DIR/index.html, DIR/sae/ (features) and DIR/neurons/; --data is\n"
+    "  text (file, folder, .jsonl, .jsonl.zst), default the built-in corpus\n"
+    "\n"
+    "steer --transformer CKPT --sae DIR --feature I --value V --prompt TEXT\n"
+    "      [--tokens N] [--temperature T] [--seed S] [--backend NAME]:\n"
+    "  prints the baseline and the steered continuation\n";
 
 const std::map<std::string, std::set<std::string>>& CommandFlags() {
   static const auto* flags = new std::map<std::string, std::set<std::string>>{
@@ -84,6 +108,10 @@ const std::map<std::string, std::set<std::string>>& CommandFlags() {
       {"suites", {}},
       {"sae train", {"config", "out", "backend", "data", "checkpoint_every", "until", "resume"}},
       {"sae eval", {"sae", "data", "n", "backend"}},
+      {"report", {"out"}},
+      {"browse", {"sae", "transformer", "data", "out", "contexts", "backend"}},
+      {"steer", {"transformer", "sae", "feature", "value", "prompt", "tokens", "temperature", "seed",
+                 "backend"}},
       {"help", {}},
   };
   return *flags;
@@ -232,7 +260,10 @@ int Reproduce(std::ostream& out, std::ostream& err) {
   bool suite_error = false;
   for (const SuiteInfo* suite : suites) {
     out << "== suite " << suite->name << (ctx.quick ? " (quick)" : "") << "\n" << std::flush;
+    report::TimedProgress progress(absl::StrCat("suite ", suite->name),
+                                   report::ExpectedSuiteSeconds(suite->name, ctx.quick));
     auto rows = suite->run(ctx);
+    progress.Finish(rows.ok() ? "" : "error");
     if (!rows.ok()) {
       err << "monosem: suite " << suite->name << ": " << rows.status().message() << "\n";
       suite_error = true;
@@ -246,6 +277,11 @@ int Reproduce(std::ostream& out, std::ostream& err) {
     return 1;
   }
   out << "wrote " << ctx.out_dir << "/results.json\n";
+  if (absl::Status s = report::WriteReport(ctx.out_dir); !s.ok()) {
+    err << "monosem: report.html: " << s.message() << "\n";
+    return 1;
+  }
+  out << "wrote " << ctx.out_dir << "/report.html\n";
   bool any_fail = false;
   for (const ResultRow& r : table.rows()) any_fail |= r.status() == FAIL;
   return suite_error || any_fail ? 1 : 0;
@@ -308,6 +344,32 @@ int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
     a.n = absl::GetFlag(FLAGS_n);
     a.backend = absl::GetFlag(FLAGS_backend);
     return SaeEval(a, out, err);
+  }
+  if (command == "report") return ReportCommand({given.count("out") ? ResolvePath(absl::GetFlag(FLAGS_out)) : ""}, out, err);
+  if (command == "browse") {
+    BrowseCommandArgs a;
+    a.sae = ResolvePath(absl::GetFlag(FLAGS_sae));
+    a.transformer = ResolvePath(absl::GetFlag(FLAGS_transformer));
+    a.data = ResolvePath(absl::GetFlag(FLAGS_data));
+    a.out = given.count("out") ? ResolvePath(absl::GetFlag(FLAGS_out)) : "";
+    a.contexts = absl::GetFlag(FLAGS_contexts);
+    a.backend = absl::GetFlag(FLAGS_backend);
+    return BrowseCommand(a, out, err);
+  }
+  if (command == "steer") {
+    SteerArgs a;
+    a.transformer = ResolvePath(absl::GetFlag(FLAGS_transformer));
+    a.sae = ResolvePath(absl::GetFlag(FLAGS_sae));
+    a.prompt = absl::GetFlag(FLAGS_prompt);
+    a.feature = absl::GetFlag(FLAGS_feature);
+    a.value = absl::GetFlag(FLAGS_value);
+    a.has_feature = given.count("feature") > 0;
+    a.has_value = given.count("value") > 0;
+    a.tokens = absl::GetFlag(FLAGS_tokens);
+    a.temperature = absl::GetFlag(FLAGS_temperature);
+    a.seed = absl::GetFlag(FLAGS_seed);
+    a.backend = absl::GetFlag(FLAGS_backend);
+    return SteerCommand(a, out, err);
   }
   return Reproduce(out, err);
 }

@@ -9,6 +9,7 @@
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
 #include "monosem/models/sae/sae.h"
+#include "monosem/report/progress.h"
 #include "monosem/models/sae/sae_io.h"
 #include "monosem/models/sae/sae_matrix_source.h"
 #include "monosem/models/sae/sae_metrics.h"
@@ -169,19 +170,31 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     out << "activations normalised to mean norm sqrt(" << spec->d << ") (x " << scale
         << "); the exported SAE takes raw activations\n";
   }
+  report::Progress bar("sae train", until, "steps");
+  bar.Update(trainer->step());
+  // Steps between progress updates: TrainUntil continues a run exactly, so
+  // training in pieces is the same run.
+  const int64_t piece = std::max<int64_t>(1, steps / 200);
   while (trainer->step() < until) {
     const int64_t every = a.checkpoint_every;
     const int64_t next = every > 0 ? std::min(until, (trainer->step() / every + 1) * every) : until;
-    if (absl::Status s = trainer->TrainUntil(**src, next, {next}); !s.ok()) {
-      err << "monosem: " << s.message() << "\n";
-      return kExitError;
+    while (trainer->step() < next) {
+      const int64_t to = std::min(next, trainer->step() + piece);
+      if (absl::Status s = trainer->TrainUntil(**src, to, {next}); !s.ok()) {
+        bar.Interrupt();
+        err << "monosem: " << s.message() << "\n";
+        return kExitError;
+      }
+      bar.Update(trainer->step());
     }
+    bar.Interrupt();
     if (!trainer->log().empty()) out << LogLine(trainer->log().back(), steps) << "\n";
     if (absl::Status s = trainer->SaveCheckpoint(ckpt); !s.ok()) {
       err << "monosem: " << s.message() << "\n";
       return kExitError;
     }
   }
+  bar.Finish();
   if (trainer->step() < steps) {
     // Also reached when a resumed run was already at --until.
     if (absl::Status s = trainer->SaveCheckpoint(ckpt); !s.ok()) {

@@ -14,6 +14,7 @@
 #include "monosem/data/corpus.h"
 #include "monosem/io/file_io.h"
 #include "monosem/models/sae/sae.h"
+#include "monosem/models/sae/sae_io.h"
 #include "monosem/models/sae/sae_analysis.h"
 #include "monosem/models/sae/sae_metrics.h"
 #include "monosem/models/sae/sae_sources.h"
@@ -21,6 +22,7 @@
 #include "monosem/models/transformer/transformer.h"
 #include "monosem/models/transformer/transformer_metrics.h"
 #include "monosem/published.h"
+#include "monosem/report/sae_suite_pages.h"
 #include "monosem/results.h"
 #include "monosem/status.h"
 #include "monosem/suites/artifacts.h"
@@ -249,6 +251,20 @@ std::vector<ResultRow> Finish(std::vector<ResultRow> rows,
   return rows;
 }
 
+// The universality histograms' data (report.html): each live unit's best
+// correlation in model B, features and neurons.
+absl::Status WriteUniversalityCsv(const std::string& dir, const MaxCorrelation& features,
+                                  const MaxCorrelation& neurons) {
+  std::string csv = "kind,unit,max_corr\n";
+  for (const auto& [kind, m] : {std::pair<const char*, const MaxCorrelation*>{"feature", &features},
+                                {"neuron", &neurons}}) {
+    for (size_t i = 0; i < m->max_corr.size(); ++i) {
+      if (!std::isnan(m->max_corr[i])) absl::StrAppend(&csv, kind, ",", i, ",", absl::StrFormat("%.6f", m->max_corr[i]), "\n");
+    }
+  }
+  return WriteFileAtomic(dir + "/sae_mlp_universality.csv", csv);
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx, MlpParts parts) {
@@ -439,6 +455,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   MONOSEM_ASSIGN_OR_RETURN(Tensor codes_b, DenseCodes(ub, held[1].acts));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation feat, MaxCorrMedian(codes_a, codes_b));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation neur, MaxCorrMedian(held[0].acts, held[1].acts));
+  MONOSEM_RETURN_IF_ERROR(WriteUniversalityCsv(ctx.out_dir, feat, neur));
   const std::string utag = absl::StrCat("[F=", universality_f, "]");
   rows.push_back(Report("max_corr_median_features" + utag, feat.median,
                         PublishedSource("sae.mlp.universality_features"),
@@ -531,6 +548,22 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     wins += g.f1 > neuron_f1;
   }
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_genre_f1.csv", f1_csv.str()));
+  // The genre dictionary's feature browser and the steering check.
+  {
+    const TrainedSae& g = largest_a != nullptr ? *largest_a : *universality_a;
+    const Corpus classifier_text = SliceCorpus(all, 0, std::min<int64_t>(dc.n_train(), 1 << 20));
+    report::SaeSuitePages pages;
+    pages.out_dir = ctx.out_dir;
+    pages.transformer_checkpoint = man->models(0).checkpoint();
+    pages.spec = g.spec;
+    pages.raw_params = FoldInputScale(g.spec, g.trainer->params(), g.scale);
+    pages.heldout = &heldout;
+    pages.train = &classifier_text;
+    pages.quick = ctx.quick;
+    pages.backend = backend;
+    MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> look, report::WriteSaeSuitePages(pages));
+    for (ResultRow& r : look) rows.push_back(std::move(r));
+  }
   rows.push_back(Report("genres_where_feature_beats_neuron", counted > 0 ? static_cast<double>(wins) / counted : kNaN,
                         specific_source,
                         absl::StrFormat("%d of %d genres: the best single feature (active > 0) has a higher "

@@ -119,6 +119,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   MONOSEM_RETURN_IF_ERROR(MakeDirs(ctx.out_dir));
   const std::string backend = ctx.backend.empty() ? kDefaultTrainingBackend : ctx.backend;
   std::vector<ModelResult> models(2);
+  std::string curve_csv = "model,step,train_loss_nats,unigram_entropy_nats\n";
   for (int m = 0; m < 2; ++m) {
     ModelResult& r = models[m];
     r.name = m == 0 ? "A" : "B";
@@ -128,7 +129,14 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
     MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<TransformerTrainer> trainer,
                              TransformerTrainer::Create(dims, o, backend));
     const auto t0 = std::chrono::steady_clock::now();
-    MONOSEM_RETURN_IF_ERROR(trainer->Train(StreamTokenSource(stream, data_seed), o.steps));
+    // The loss curve for report.html, about 200 points per model.
+    const int64_t every = std::max<int64_t>(1, o.steps / 200);
+    auto on_step = [&](const StepStats& st) {
+      if (st.step % every == 0 || st.step == o.steps) {
+        absl::StrAppend(&curve_csv, r.name, ",", st.step, ",", absl::StrFormat("%.6f,%.6f\n", st.loss, unigram));
+      }
+    };
+    MONOSEM_RETURN_IF_ERROR(trainer->Train(StreamTokenSource(stream, data_seed), o.steps, on_step));
     r.train_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.load_after_training = LoadAverage();
@@ -197,6 +205,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   }
   const std::string out = ctx.out_dir + "/";
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_loss_per_genre.csv", loss_csv.str()));
+  MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_loss_curve.csv", curve_csv));
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_genre_f1.csv", f1_csv.str()));
   MONOSEM_RETURN_IF_ERROR(
       WriteFileAtomic(out + "transformer_polysemanticity_hist.csv", hist_csv.str()));
