@@ -1,6 +1,6 @@
 // The cuda backend: cuBLAS SGEMM plus hand-written kernels (cuda_kernels.h).
 //
-// It accepts tensors on either side (docs/cuda.md):
+// It accepts tensors on either side (docs/kernels/cuda.md):
 //   - host tensors (what every cross-backend test, golden test and model
 //     passes): inputs are copied into device buffers cached per operand slot
 //     (grown, never shrunk), the kernel runs, outputs are copied back. So the

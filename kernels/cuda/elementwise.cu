@@ -1,6 +1,6 @@
 // Elementwise kernels, SumRows and fused AdamW. Memory-bound: each is one pass
 // over its operands with grid-stride loops (64-bit indices), so the floor is
-// bytes moved / DRAM bandwidth (docs/cuda.md).
+// bytes moved / DRAM bandwidth (docs/kernels/cuda.md).
 #include "kernels/cuda/cuda_kernels.h"
 
 namespace monosem::cuda {

@@ -4,7 +4,7 @@
 // intrinsic (__dadd_rn, __dmul_rn, __ddiv_rn, __dsqrt_rn, ...) in the host
 // code's order, so nvcc cannot contract a*b+c into an FMA (the file is also
 // compiled with -fmad=false, see BUILD.bazel). Checked element for element
-// against the host by tests/cuda_philox_test.cc on a GPU.
+// against the host by tests/kernels/cuda_philox_test.cc on a GPU.
 #include "kernels/cuda/cuda_kernels.h"
 
 namespace monosem::cuda {
