@@ -248,7 +248,7 @@ class ReferenceSaeKernels : public SaeKernels {
       }
       g.b_dec[j] = static_cast<float>(acc);
     }
-    ToCodes(s, B, f, codes);
+    if (codes != nullptr) ToCodes(s, B, f, codes);
     return absl::OkStatus();
   }
 

@@ -90,7 +90,7 @@ class CpuSaeKernels : public SaeKernels {
     cpu::SparseBackward(c, s, p, x, use_aux, /*l1_term=*/false, &ws_, out);
     out->sparsity = 0;
     out->loss = out->recon + (use_aux ? s.aux_coef * out->aux : 0.0);
-    cpu::FillSparseCodes(s, B, ws_.active, codes);
+    if (codes != nullptr) cpu::FillSparseCodes(s, B, ws_.active, codes);
     return absl::OkStatus();
   }
 

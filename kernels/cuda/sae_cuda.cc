@@ -138,6 +138,7 @@ absl::Status CudaSaeKernels::UnstageGrads(const Grads& gr, SaeParams* g) {
 absl::Status CudaSaeKernels::SlotsToCodes(int64_t B, int64_t F, int64_t k, const int32_t* d_cnt,
                                           const int32_t* d_feat, const float* d_val,
                                           SaeCodes* codes) {
+  if (codes == nullptr) return absl::OkStatus();
   std::vector<int32_t> cnt(B), feat(B * k);
   std::vector<float> val(B * k);
   MONOSEM_RETURN_IF_ERROR(Download(cnt.data(), d_cnt, B * sizeof(int32_t)));
@@ -162,6 +163,7 @@ absl::Status CudaSaeKernels::SlotsToCodes(int64_t B, int64_t F, int64_t k, const
 absl::Status CudaSaeKernels::CsrToCodes(int64_t B, int64_t F, int64_t nnz, const int32_t* d_row_ptr,
                                         const int32_t* d_feat, const float* d_val,
                                         SaeCodes* codes) {
+  if (codes == nullptr) return absl::OkStatus();
   std::vector<int32_t> rp(B + 1);
   MONOSEM_RETURN_IF_ERROR(Download(rp.data(), d_row_ptr, (B + 1) * sizeof(int32_t)));
   codes->rows = B;
@@ -177,6 +179,7 @@ absl::Status CudaSaeKernels::CsrToCodes(int64_t B, int64_t F, int64_t nnz, const
 }
 
 absl::Status CudaSaeKernels::DenseToCodes(int64_t B, int64_t F, const float* d_f, SaeCodes* codes) {
+  if (codes == nullptr) return absl::OkStatus();
   codes->rows = B;
   codes->f = F;
   codes->sparse = false;

@@ -155,8 +155,10 @@ absl::Status SaeKernels::LossAndGrad(const SaeSpec& spec, const SaeParams& p, co
     out->grad = SaeParams::Zeros(spec);
   }
   out->fired.assign(spec.f, 0);
-  SaeCodes local;
-  return LossAndGradImpl(spec, p, x, dead, out, codes != nullptr ? codes : &local);
+  // Null codes are passed on: a training step that does not read them must
+  // not pay for them (dense relu_l1 codes are B x F floats, 64 MiB at
+  // B = F = 4,096, freshly allocated and copied every step).
+  return LossAndGradImpl(spec, p, x, dead, out, codes);
 }
 
 absl::Status SaeKernels::ProjectDecoderGrad(const Tensor& w_dec, Tensor* g) {

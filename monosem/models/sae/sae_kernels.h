@@ -146,6 +146,7 @@ class SaeKernels : public KernelSet {
  protected:
   virtual absl::Status ForwardImpl(const SaeSpec& spec, const SaeParams& p, const Tensor& x,
                                    SaeCodes* codes, Tensor* x_hat) = 0;
+  // `codes` may be null in both: then no codes are produced.
   virtual absl::Status LossAndGradImpl(const SaeSpec& spec, const SaeParams& p, const Tensor& x,
                                        const std::vector<uint8_t>& dead, SaeStepOut* out,
                                        SaeCodes* codes) = 0;
