@@ -190,6 +190,7 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
                                  : StepFlops(arch, sh.b, sh.f, sh.d, sh.k),
                 4.0 * (sh.b * sh.d + 12.0 * sh.f * sh.d));
   state.counters["l0"] = out.l0;
+  state.SetItemsProcessed(state.iterations() * sh.b);  // training vectors per second
 }
 
 // Inference: the fused encoder (one sgemm, then bias, activation and TopK
@@ -312,6 +313,19 @@ void Register() {
       benchmark::RegisterBenchmark(
           absl::StrCat("BM_SaeTrainStep/relu_l1_L0_", k, "_d", d, "_F", f, "_B", B, "/", name).c_str(),
           BM_SaeTrainStep, name, Arch::kReluL1, StepShape{B, d, f, k, k})
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  // The shapes the sae suite trains (relu_l1 at a trained SAE's L0 ~ 16,
+  // d_mlp 512): vectors per second decide how large a data budget the
+  // default reproduce run can afford.
+  for (int64_t f : smoke ? std::vector<int64_t>{256} : std::vector<int64_t>{512, 4096}) {
+    for (int64_t b : smoke ? std::vector<int64_t>{64} : std::vector<int64_t>{256, 1024, 4096}) {
+      if (!smoke && b == 4096 && f == 4096) continue;  // BM_SaeTrainStep above
+      benchmark::RegisterBenchmark(
+          absl::StrCat("BM_SaeSuiteStep/relu_l1_L0_16_d", d, "_F", f, "_B", b, "/cpu").c_str(),
+          BM_SaeTrainStep, "cpu", Arch::kReluL1, StepShape{b, d, f, 16, 16})
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
     }
