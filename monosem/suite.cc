@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "monosem/registry.h"
 
 namespace monosem {
@@ -14,6 +15,26 @@ NameTable<SuiteInfo>& Suites() {
 }
 
 }  // namespace
+
+const char* SuiteScaleName(SuiteScale s) {
+  switch (s) {
+    case SuiteScale::kQuick:
+      return "quick";
+    case SuiteScale::kDefault:
+      return "default";
+    case SuiteScale::kPaper:
+      return "paper";
+  }
+  return "default";
+}
+
+absl::StatusOr<SuiteScale> ParseSuiteScale(const std::string& name) {
+  for (SuiteScale s : {SuiteScale::kQuick, SuiteScale::kDefault, SuiteScale::kPaper}) {
+    if (name == SuiteScaleName(s)) return s;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--scale: '", name, "' is not a scale (quick, default or paper)"));
+}
 
 bool SuiteRegistry::Register(SuiteInfo info) {
   std::string name = info.name;

@@ -16,10 +16,24 @@
 
 namespace monosem {
 
+// How large each experiment is: kQuick (tests and CI: seconds to a minute),
+// kDefault (the 2-core machine's budget: the whole default reproduce stays
+// under 40 minutes), kPaper (the papers' shapes and budgets from the same
+// code, for a bigger machine or a GPU: days on 2 cores).
+enum class SuiteScale { kQuick, kDefault, kPaper };
+// "quick", "default", "paper".
+const char* SuiteScaleName(SuiteScale s);
+// InvalidArgument naming the allowed values.
+absl::StatusOr<SuiteScale> ParseSuiteScale(const std::string& name);
+
 struct SuiteContext {
   std::string out_dir;
   std::string backend = "cpu";
+  // quick is kept beside scale because most suites only ask "quick or not";
+  // quick = true means kQuick whatever `scale` says (Scale()).
   bool quick = false;
+  SuiteScale scale = SuiteScale::kDefault;
+  SuiteScale Scale() const { return quick ? SuiteScale::kQuick : scale; }
   const RunConfig* config = nullptr;  // from --config, or null for defaults
   // From --only: comma-separated experiments within a suite (e.g. the toy
   // suite's exp1..exp4, custom); empty: the suite's default set.

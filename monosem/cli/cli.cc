@@ -27,7 +27,8 @@
 ABSL_FLAG(std::string, out, "monosem_out",
           "folder for results.json and the data behind every figure");
 ABSL_FLAG(std::string, suite, "all", "comma-separated suites to run, or 'all'");
-ABSL_FLAG(bool, quick, false, "small, fast versions of every experiment (for tests)");
+ABSL_FLAG(bool, quick, false, "small, fast versions of every experiment (--scale=quick)");
+ABSL_FLAG(std::string, scale, "default", "reproduce: quick, default or paper");
 ABSL_FLAG(std::string, backend, "cpu", "backend that trains the models");
 ABSL_FLAG(std::string, config, "", "text-proto RunConfig overriding a suite's defaults");
 ABSL_FLAG(std::string, only, "", "comma-separated experiments within the suites (toy: exp1..exp4, custom)");
@@ -70,7 +71,10 @@ const char kUsage[] =
     "  --out DIR        output folder (default monosem_out; relative paths are\n"
     "                   taken from the directory `bazel run` was started in)\n"
     "  --suite a,b      suites to run (default all)\n"
-    "  --quick          small, fast versions of every experiment\n"
+    "  --scale S        quick (seconds: tests, CI), default (the 2-core budget,\n"
+    "                   under 40 minutes in all) or paper (the papers' shapes and\n"
+    "                   budgets, for a bigger machine or a GPU)\n"
+    "  --quick          the same as --scale=quick\n"
     "  --backend NAME   backend that trains the models (default cpu)\n"
     "  --config FILE    text-proto RunConfig (see proto/config.proto)\n"
     "  --only a,b       experiments within a suite (toy: exp1,exp2,exp3,exp4,custom)\n"
@@ -103,7 +107,7 @@ const char kUsage[] =
 
 const std::map<std::string, std::set<std::string>>& CommandFlags() {
   static const auto* flags = new std::map<std::string, std::set<std::string>>{
-      {"reproduce", {"out", "suite", "quick", "backend", "config", "only"}},
+      {"reproduce", {"out", "suite", "quick", "scale", "backend", "config", "only"}},
       {"backends", {}},
       {"suites", {}},
       {"sae train", {"config", "out", "backend", "data", "checkpoint_every", "until", "resume"}},
@@ -211,7 +215,18 @@ int Reproduce(std::ostream& out, std::ostream& err) {
   }
   SuiteContext ctx;
   ctx.out_dir = ResolvePath(absl::GetFlag(FLAGS_out));
-  ctx.quick = absl::GetFlag(FLAGS_quick);
+  auto scale = ParseSuiteScale(absl::GetFlag(FLAGS_scale));
+  if (!scale.ok()) {
+    err << "monosem: " << scale.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (absl::GetFlag(FLAGS_quick) && *scale != SuiteScale::kQuick &&
+      absl::GetFlag(FLAGS_scale) != "default") {
+    err << "monosem: --quick and --scale=" << absl::GetFlag(FLAGS_scale) << " disagree\n";
+    return kExitUsage;
+  }
+  ctx.scale = absl::GetFlag(FLAGS_quick) ? SuiteScale::kQuick : *scale;
+  ctx.quick = ctx.scale == SuiteScale::kQuick;
   ctx.backend = config.backend().empty() ? absl::GetFlag(FLAGS_backend) : config.backend();
   ctx.config = config_path.empty() ? nullptr : &config;
   ctx.only = absl::GetFlag(FLAGS_only);
@@ -256,10 +271,13 @@ int Reproduce(std::ostream& out, std::ostream& err) {
   ResultTable table;
   table.set_backend(ctx.backend);
   table.set_quick(ctx.quick);
+  table.set_scale(SuiteScaleName(ctx.scale));
   table.set_monosem_version("0.1.0");
   bool suite_error = false;
   for (const SuiteInfo* suite : suites) {
-    out << "== suite " << suite->name << (ctx.quick ? " (quick)" : "") << "\n" << std::flush;
+    out << "== suite " << suite->name
+        << (ctx.scale != SuiteScale::kDefault ? absl::StrCat(" (", SuiteScaleName(ctx.scale), ")") : "")
+        << "\n" << std::flush;
     report::TimedProgress progress(absl::StrCat("suite ", suite->name),
                                    report::ExpectedSuiteSeconds(suite->name, ctx.quick));
     auto rows = suite->run(ctx);

@@ -20,6 +20,8 @@ expect 2 "unknown command 'frobnicate'" -- frobnicate
 expect 2 "unknown flag '--bogus'" -- reproduce --bogus
 expect 2 "unknown flag '--frobs=3'" -- reproduce --frobs=3
 expect 2 "bad value for --quick" -- reproduce --quick=banana
+expect 2 "'huge' is not a scale \(quick, default or paper\)" -- reproduce --scale=huge --out "$OUT"
+expect 2 "--quick and --scale=paper disagree" -- reproduce --quick --scale=paper --out "$OUT"
 expect 2 "flag --out needs a value" -- reproduce --out
 expect 2 "unknown suite 'nope'" -- reproduce --suite=nope --out "$OUT"
 expect 2 "unknown backend 'gpu9'" -- reproduce --backend=gpu9 --out "$OUT"

@@ -35,32 +35,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Run lengths and settings, from sweeps on the default store (65k vectors of
-// transformer A, 2026-11-21; docs/models/sae.md): small batches train far better per
-// FLOP at this budget (F = 1,024, lambda 2: fvu 0.16 after 600 x 256, 0.38
-// after 150 x 1,024). Default: 1,500 steps x 256 = 384k vectors (six passes
-// over the store; the paper: ~8B vectors), lambda 2 on activations
-// normalised to mean norm sqrt(d), Adam lr 3e-3: at F = 4,096 fvu 0.14, L0 14,
-// and enough dead latents that resampling has something to do (lambda 3
-// killed 66%; lr 1e-3 left none to resample). Universality is measured at
-// F = d_mlp: at this data budget a 4,096-feature dictionary is too
-// undertrained for its rare features' correlations to mean much (1,500
-// steps: 0.38 for features vs 0.39 for neurons; at F = 512: 0.68 vs 0.39).
-// Quick: a tiny transformer (d_mlp 64) and 150 steps x 256.
-struct MlpScale {
-  int64_t steps, batch;
-  int64_t eval_windows;     // held-out windows (ctx tokens each) for the metrics
-  int64_t eval_batch;       // windows per transformer forward
-  std::vector<int> dict_multiples;  // F = multiple x d_mlp
-  int universality_multiple;
-  float l1;
-  float lr;
-};
-
-MlpScale ScaleFor(bool quick) {
-  if (quick) return {150, 256, 16, 16, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
-  return {1500, 256, 64, 32, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
-}
 
 struct Transformers {
   TransformerManifest manifest;
@@ -142,7 +116,7 @@ struct TrainedSae {
 };
 
 absl::StatusOr<TrainedSae> TrainOnStore(const std::string& store, float scale, const SaeSpec& spec,
-                                        const MlpScale& sc, bool resample, uint64_t seed,
+                                        const SaeMlpScale& sc, bool resample, uint64_t seed,
                                         const std::string& backend) {
   TrainOptions opt;
   opt.steps = sc.steps;
@@ -267,6 +241,18 @@ absl::Status WriteUniversalityCsv(const std::string& dir, const MaxCorrelation& 
 
 }  // namespace
 
+SaeMlpScale SaeMlpScaleFor(SuiteScale scale) {
+  switch (scale) {
+    case SuiteScale::kQuick:
+      return {150, 256, 16, 16, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
+    case SuiteScale::kDefault:
+      return {kDefaultSaeSteps, 1024, 256, 32, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
+    case SuiteScale::kPaper:
+      return {976563, 8192, 2048, 64, {1, 2, 4, 8, 16, 32, 64, 128, 256}, 8, 2.0f, 1e-3f};
+  }
+  return {};
+}
+
 absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx, MlpParts parts) {
   const auto t_start = std::chrono::steady_clock::now();
   const std::string ladder_source = PublishedSource("sae.mlp.dictionary_ladder");
@@ -278,7 +264,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   const std::string man_path = TransformerManifestPath(ctx.out_dir);
   absl::StatusOr<TransformerManifest> man = absl::NotFoundError("");
   if (std::filesystem::exists(man_path)) man = ReadTransformerManifest(man_path);
-  if (man.ok() && man->quick() != ctx.quick) man = absl::NotFoundError("mode differs");
+  // A folder from another scale is retrained (an old manifest has no scale:
+  // it was a default or quick run).
+  if (man.ok() && (man->quick() != ctx.quick ||
+                   (man->scale().empty() ? (man->quick() ? "quick" : "default") : man->scale()) !=
+                       SuiteScaleName(ctx.Scale()))) {
+    man = absl::NotFoundError("scale differs");
+  }
   if (!man.ok()) {
     if (!absl::IsNotFound(man.status())) return man.status();
     SuiteContext tctx = ctx;
@@ -295,7 +287,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   }
   // The transformer forwards stay on the default (cpu) backend unless asked.
   MONOSEM_ASSIGN_OR_RETURN(Transformers tf, LoadTransformers(*man, ctx.backend.empty() ? "cpu" : ctx.backend));
-  MlpScale sc = ScaleFor(ctx.quick);
+  SaeMlpScale sc = SaeMlpScaleFor(ctx.Scale());
   int64_t universality_f = 0;  // 0: universality_multiple x d_mlp
   // --config: an sae message's l1_coefficient and the train message's steps,
   // batch_size and lr replace the defaults of the SAE runs.
@@ -367,7 +359,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   std::unique_ptr<TrainedSae> universality_a, largest_a;
   for (size_t li = 0; li < sc.dict_multiples.size() && parts.ladder; ++li) {
     const int64_t f = sc.dict_multiples[li] * d_mlp;
+    const bool largest = li + 1 == sc.dict_multiples.size();
     for (bool resample : {true, false}) {
+      // Without resampling only at the largest size: the dead-latent
+      // comparison is made there, and it halves the ladder's cost.
+      if (!resample && !largest) continue;
       SaeSpec spec;
       spec.arch = Arch::kReluL1;
       spec.d = d_mlp;
@@ -421,7 +417,6 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
             DensityHistogramCsv(r.store.density, r.store.window)));
       }
       // Keep the runs later parts reuse (with resampling: the paper's recipe).
-      const bool largest = li + 1 == sc.dict_multiples.size();
       if (resample && largest) {
         largest_a = std::make_unique<TrainedSae>(std::move(s));  // also universality's if sizes match
       } else if (resample && f == universality_f) {

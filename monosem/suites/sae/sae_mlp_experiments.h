@@ -14,6 +14,7 @@
 #ifndef MONOSEM_SUITES_SAE_SAE_MLP_EXPERIMENTS_H_
 #define MONOSEM_SUITES_SAE_SAE_MLP_EXPERIMENTS_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,31 @@
 #include "proto/result.pb.h"
 
 namespace monosem::sae {
+
+// Run lengths and settings. lambda 2 on activations normalised to mean norm
+// sqrt(d), Adam lr 3e-3, from sweeps on the earlier 65k-vector store
+// (docs/models/sae.md): at 1,500 x 256 = 384k vectors a 4,096-feature
+// dictionary had fvu 0.14, L0 14 and 23% dead latents, too undertrained for
+// its rare features to mean much. The default harvests 1.05M vectors per
+// transformer and trains every dictionary on several times that, at batch
+// 1,024 (the step's fixed cost, Adam over all 4M parameters at F = 4,096, is
+// then a small part of it). Resampling (relu_l1) follows the run: at
+// T/8 ... 4T/8 of its steps (monosem/models/sae/sae.h).
+// Quick: a tiny transformer (d_mlp 64) and 150 steps x 256.
+// Paper: Bricken et al.'s A runs, batch 8,192 and ~8B vectors, dictionaries
+// of 512 ... 131,072 features (A/0 ... A/5; A/1 = 4,096).
+struct SaeMlpScale {
+  int64_t steps, batch;     // each SAE sees steps x batch training vectors
+  int64_t eval_windows;     // held-out windows (ctx tokens each) for the metrics
+  int64_t eval_batch;       // windows per transformer forward
+  std::vector<int> dict_multiples;  // F = multiple x d_mlp, each with resampling
+  int universality_multiple;  // the first universality size (the second: the largest)
+  float l1;
+  float lr;
+};
+// Steps x 1,024 vectors per SAE at the default scale.
+inline constexpr int64_t kDefaultSaeSteps = 3000;
+SaeMlpScale SaeMlpScaleFor(SuiteScale scale);
 
 // Which parts run: the ladder, and universality + genre_f1 (which reuse the
 // ladder's A run of the universality size when the ladder ran, and train it

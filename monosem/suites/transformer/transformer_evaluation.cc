@@ -53,7 +53,8 @@ absl::StatusOr<Evaluation> Evaluate(const Transformer& model, const NamedTensors
 absl::StatusOr<int64_t> Harvest(const Transformer& model, const NamedTensors& params,
                                 const Corpus& train, const std::vector<int64_t>& starts,
                                 int32_t per_context, int64_t eval_batch, const std::string& dir,
-                                const std::string& hash, const std::string& config_text) {
+                                const std::string& hash, const std::string& config_text,
+                                bool bf16) {
   namespace fs = std::filesystem;
   const int64_t ctx = model.dims().n_ctx;
   const std::string partial = dir + ".partial";
@@ -62,7 +63,7 @@ absl::StatusOr<int64_t> Harvest(const Transformer& model, const NamedTensors& pa
   ActivationStoreOptions o;
   o.dir = partial;
   o.d = model.dims().d_mlp;
-  o.dtype = ActivationDtype::kFloat32;
+  o.dtype = bf16 ? ActivationDtype::kBf16 : ActivationDtype::kFloat32;
   o.checkpoint_hash = hash;
   o.config_text = config_text;
   o.genre_names = train.genre_names;

@@ -37,11 +37,13 @@ absl::StatusOr<Evaluation> Evaluate(const Transformer& model, const NamedTensors
 // Harvests the MLP activations of `contexts` train-split windows into DIR:
 // SamplePositions(kHarvestSeed, context, ctx, per_context) of each (the same
 // contexts and positions for A and B). Written to DIR.partial, then renamed.
-// Returns the number of vectors stored.
+// Returns the number of vectors stored. bf16: the store's values as bf16
+// instead of float32.
 absl::StatusOr<int64_t> Harvest(const Transformer& model, const NamedTensors& params,
                                 const Corpus& train, const std::vector<int64_t>& starts,
                                 int32_t per_context, int64_t eval_batch, const std::string& dir,
-                                const std::string& hash, const std::string& config_text);
+                                const std::string& hash, const std::string& config_text,
+                                bool bf16 = false);
 
 }  // namespace monosem
 

@@ -57,7 +57,7 @@ struct ModelResult {
 absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& ctx) {
   namespace fs = std::filesystem;
   const auto t_suite = std::chrono::steady_clock::now();
-  const RunConfig cfg = TransformerSuiteConfig(ctx.quick, ctx.config);
+  const RunConfig cfg = TransformerSuiteConfig(ctx.Scale(), ctx.config);
   std::string cfg_text;
   google::protobuf::TextFormat::PrintToString(cfg, &cfg_text);
 
@@ -86,7 +86,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
         "transformer suite: the corpus is shorter than one window of n_ctx + 1 = ", window,
         " bytes (data.n_train ", n_train, ", data.n_eval ", n_eval, ")"));
   }
-  const TransformerSuiteScale scale = TransformerSuiteScaleFor(ctx.quick);
+  const TransformerSuiteScale scale = TransformerSuiteScaleFor(ctx.Scale());
 
   // One stream, cut into train and held-out splits.
   CorpusConfig corpus_cfg = cfg.data().corpus();
@@ -167,7 +167,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
     MONOSEM_ASSIGN_OR_RETURN(r.harvested,
                              Harvest(model, trainer->params(), train, harvest_starts,
                                      scale.per_context, scale.eval_batch, r.store_dir, r.hash,
-                                     cfg_text));
+                                     cfg_text, scale.bf16_store));
   }
 
   // CSVs: loss per genre, genre_f1, polysemanticity histogram and fire rates.
@@ -216,6 +216,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   TransformerManifest manifest;
   manifest.set_suite("transformer");
   manifest.set_quick(ctx.quick);
+  manifest.set_scale(SuiteScaleName(ctx.Scale()));
   *manifest.mutable_config() = cfg;
   for (const ModelResult& r : models) {
     TransformerArtifact* a = manifest.add_models();
