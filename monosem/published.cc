@@ -123,6 +123,13 @@ constexpr PublishedValue kTable[] = {
     {"sae.mlp.features_more_specific", kClaim, kBricken, "Detailed Investigations",
      "features are far more specific than neurons (Arabic script is 0.13% of tokens but 81% "
      "of the Arabic feature's activation)"},
+    {"sae.mlp.feature_splitting", kClaim, kBricken, "Feature Splitting",
+     "larger dictionaries split a feature of a smaller one into several finer features "
+     "(the paper's example: one base64 feature in the smallest run, several in larger ones)"},
+    {"sae.mlp.dead_with_resampling", kClaim, kBricken, "Neuron Resampling",
+     "resampling dead neurons leaves fewer dead features than training without it"},
+    {"sae.mlp.loss_recovered_grows", kClaim, kBricken, "runs A/0-A/5",
+     "larger dictionaries recover more of the loss (A/0 ... A/5)"},
 };
 
 }  // namespace
