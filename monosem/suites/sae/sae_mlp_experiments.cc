@@ -357,6 +357,10 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // The ladder's A runs kept for later parts: the universality size, and the
   // largest dictionary (the most specific features) for genre_f1.
   std::unique_ptr<TrainedSae> universality_a, largest_a;
+  // For the judged ladder rows: loss recovered along the sizes (with
+  // resampling), and the largest size's dead fraction with and without.
+  std::vector<std::pair<int64_t, double>> recovered_by_size;
+  double dead_with = kNaN, dead_without = kNaN;
   for (size_t li = 0; li < sc.dict_multiples.size() && parts.ladder; ++li) {
     const int64_t f = sc.dict_multiples[li] * d_mlp;
     const bool largest = li + 1 == sc.dict_multiples.size();
@@ -405,6 +409,8 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       rows.push_back(Report("loss_recovered_mean_ablation" + tag, r.splice.LossRecoveredVsMean(), ladder_source,
                             "mean ablation: each batch's mean activation replaces the MLP's"));
       rows.push_back(Report("shrinkage" + tag, r.heldout.shrinkage, ladder_source, ""));
+      if (resample) recovered_by_size.emplace_back(f, lr);
+      if (largest) (resample ? dead_with : dead_without) = r.store.dead_fraction;
       ladder_csv << absl::StrFormat("%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n",
                                     f, resample, s.trainer->resamples(), r.mse_raw, r.heldout.fvu,
                                     r.heldout.l0, r.store.dead_fraction, r.store.ultralow_fraction_1e6,
@@ -426,6 +432,35 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   }
   if (parts.ladder) {
     MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_ladder.csv", ladder_csv.str()));
+    // Judged outside quick mode (its 1,024-vector store trains nothing).
+    const bool judged = !ctx.quick;
+    const int64_t f_max = sc.dict_multiples.back() * d_mlp;
+    // Strictly fewer: at least one latent fewer dead with resampling.
+    const double dead_diff = dead_with - dead_without, dead_bar = -1.0 / f_max;
+    rows.push_back(MakeRow(
+        "sae", absl::StrCat("dead_fraction_resampling_minus_none[A,F=", f_max, "]"), dead_diff,
+        judged ? AT_MOST : REPORT_ONLY, judged ? dead_bar : kNaN, 0,
+        PublishedSource("sae.mlp.dead_with_resampling"),
+        absl::StrFormat("dead %.4f with resampling, %.4f without (over all %d harvested vectors); "
+                        "margin %+.4g%s",
+                        dead_with, dead_without, stores[0].n, dead_bar - dead_diff,
+                        judged ? "" : "; report-only at the quick scale")));
+    // Loss recovered rises with the dictionary: the smallest step up.
+    double min_step = kNaN;
+    std::string steps_note;
+    for (size_t i = 1; i < recovered_by_size.size(); ++i) {
+      const double step = recovered_by_size[i].second - recovered_by_size[i - 1].second;
+      min_step = i == 1 ? step : std::min(min_step, step);
+    }
+    for (const auto& [f, v] : recovered_by_size) {
+      absl::StrAppend(&steps_note, steps_note.empty() ? "" : " -> ", absl::StrFormat("%.4f (F=%d)", v, f));
+    }
+    rows.push_back(MakeRow("sae", "loss_recovered_smallest_rise[A/0..A/3]", min_step,
+                           judged ? AT_LEAST : REPORT_ONLY, judged ? 0.0 : kNaN, 0,
+                           PublishedSource("sae.mlp.loss_recovered_grows"),
+                           absl::StrCat("loss recovered along the ladder (with resampling): ", steps_note,
+                                        absl::StrFormat("; margin %+.4g", min_step),
+                                        judged ? "" : "; report-only at the quick scale")));
   }
   if (!parts.universality) return Finish(std::move(rows), t_start);
 
@@ -498,10 +533,17 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     rows.push_back(Report(absl::StrCat("max_corr_median_features[F=", genre_f, "]"), genre_corr.median,
                           PublishedSource("sae.mlp.universality_features"),
                           absl::StrFormat("the paper's A/1 -> B/1 size; %d live features of A, %d of B; "
-                                          "report-only: %d-feature dictionaries are undertrained at %d "
-                                          "training vectors",
-                                          genre_corr.live_a, genre_corr.live_b, genre_f, sc.steps * sc.batch),
+                                          "%d training vectors per dictionary",
+                                          genre_corr.live_a, genre_corr.live_b, sc.steps * sc.batch),
                           PublishedNumber("sae.mlp.universality_features")));
+    const double diff = genre_corr.median - neur.median;
+    rows.push_back(MakeRow("sae", absl::StrCat("max_corr_median_features_minus_neurons[F=", genre_f, "]"),
+                           diff, ctx.quick ? REPORT_ONLY : AT_LEAST, ctx.quick ? kNaN : 0.0, 0,
+                           PublishedSource("sae.mlp.universality_features"),
+                           absl::StrFormat("features %.3f vs neurons %.3f at the paper's A/1 size "
+                                           "(paper: 0.72 vs 0.46); margin %+.4g%s",
+                                           genre_corr.median, neur.median, diff,
+                                           ctx.quick ? "; report-only at the quick scale" : "")));
   }
   MONOSEM_ASSIGN_OR_RETURN(std::vector<GenreDetectorF1> ff,
                            BestFeatureGenreF1(genre_codes, held[0].genres, n_genres));
