@@ -77,6 +77,8 @@ constexpr PublishedValue kTable[] = {
      "citations, English dialogue, HTTP requests, Korean text)"},
     {"transformer.neuron_genre_f1", kClaim, kMetrics, "genre_f1",
      "neurons: the best single neuron with its best threshold as a genre detector"},
+    {"transformer.real_text", kClaim, kBricken, "the transformer's training data",
+     "the one-layer transformers were trained on the Pile, real text of many kinds (100B tokens)"},
     {"transformer.harvest_per_context", 250, kBricken, "activation harvest",
      "250 positions sampled per context of the transformer's training data"},
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <sstream>
 
@@ -21,6 +22,7 @@
 #include "monosem/status.h"
 #include "monosem/suites/artifacts.h"
 #include "monosem/suites/transformer/corpus_windows.h"
+#include "monosem/suites/transformer/suite_corpus.h"
 #include "monosem/suites/transformer/transformer_evaluation.h"
 #include "monosem/suites/transformer/transformer_suite_config.h"
 #include "proto/artifacts.pb.h"
@@ -89,8 +91,13 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   const TransformerSuiteScale scale = TransformerSuiteScaleFor(ctx.Scale());
 
   // One stream, cut into train and held-out splits.
-  CorpusConfig corpus_cfg = cfg.data().corpus();
-  MONOSEM_ASSIGN_OR_RETURN(Corpus all, GenerateCorpus(corpus_cfg, n_train + n_eval));
+  // Generated genres with Brown documents mixed in (none in quick mode
+  // unless configured: tests must not depend on the data cache).
+  MONOSEM_ASSIGN_OR_RETURN(
+      SuiteCorpus mixed, BuildSuiteCorpus(cfg.data(), n_train + n_eval,
+                                          ctx.quick ? 0.0 : kDefaultBrownShare, /*strict=*/false));
+  if (!mixed.note.empty()) std::cout << "transformer suite: " << mixed.note << "\n" << std::flush;
+  const Corpus all = std::move(mixed.corpus);
   const Corpus train = SliceCorpus(all, 0, n_train);
   const Corpus heldout = SliceCorpus(all, n_train, all.size());
   if (heldout.size() < window) {
@@ -218,6 +225,8 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   manifest.set_quick(ctx.quick);
   manifest.set_scale(SuiteScaleName(ctx.Scale()));
   *manifest.mutable_config() = cfg;
+  // The share really used, so that the sae suite rebuilds the same corpus.
+  manifest.mutable_config()->mutable_data()->set_brown_share(mixed.brown_share);
   for (const ModelResult& r : models) {
     TransformerArtifact* a = manifest.add_models();
     a->set_name(r.name);
@@ -237,9 +246,14 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
       "d_model ", dims.d_model, ", ", dims.n_heads, " heads, ctx ", dims.n_ctx, ", MLP ",
       dims.d_mlp, "; ", opt.steps, " steps x ", opt.batch_size, " x ", dims.n_ctx, " = ",
       absl::StrFormat("%.2fM", opt.steps * opt.batch_size * dims.n_ctx / 1e6),
-      " tokens of the synthetic corpus (paper: 100B Pile tokens)");
+      " tokens of the labelled corpus (paper: 100B Pile tokens)");
   const std::string bar = PublishedSource("transformer.loss_below_unigram");
   std::vector<ResultRow> rows;
+  rows.push_back(MakeRow("transformer", "brown_share", mixed.brown_share, REPORT_ONLY, NAN, 0,
+                         PublishedSource("transformer.real_text"),
+                         mixed.note.empty()
+                             ? "share of the corpus's bytes that are Brown corpus documents (real English)"
+                             : mixed.note));
   for (const ModelResult& r : models) {
     const std::string tag = absl::StrCat("[", r.name, "]");
     rows.push_back(MakeRow(
