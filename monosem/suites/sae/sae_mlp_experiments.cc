@@ -27,6 +27,7 @@
 #include "monosem/status.h"
 #include "monosem/suites/artifacts.h"
 #include "monosem/suites/transformer/corpus_windows.h"
+#include "monosem/suites/transformer/suite_corpus.h"
 #include "monosem/suites/transformer/transformer_suite.h"
 #include "proto/artifacts.pb.h"
 
@@ -321,7 +322,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
 
   // 2. Held-out tokens: the same corpus split the transformers were evaluated on.
   const DataConfig& dc = tf.config.data();
-  MONOSEM_ASSIGN_OR_RETURN(Corpus all, GenerateCorpus(dc.corpus(), dc.n_train() + dc.n_eval()));
+  // The manifest's config records the Brown share really used (unset in
+  // older manifests: none).
+  MONOSEM_ASSIGN_OR_RETURN(SuiteCorpus mixed, BuildSuiteCorpus(dc, dc.n_train() + dc.n_eval(),
+                                                               /*default_share=*/0.0, /*strict=*/true));
+  const Corpus all = std::move(mixed.corpus);
   const Corpus heldout = SliceCorpus(all, dc.n_train(), all.size());
   const int n_genres = static_cast<int>(all.genre_names.size());
   std::vector<Heldout> held;
