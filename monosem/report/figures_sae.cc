@@ -174,6 +174,37 @@ absl::Status AddGenreF1(const CsvTable& t, Section* s) {
   return absl::OkStatus();
 }
 
+// Median specificity against firing count, each population beside its
+// label-shuffled null (dashed): the matched-firing comparison the judged
+// specificity row makes, drawn.
+absl::Status AddFiringBins(const CsvTable& t, Section* s) {
+  MONOSEM_RETURN_IF_ERROR(t.Require(
+      {"population", "firing_bin", "median_specificity", "median_specificity_null"}));
+  const int pop = t.Index("population"), bin = t.Index("firing_bin");
+  Plot p;
+  p.title = "specificity at matched firing count: features vs neurons (dashed: label-shuffled null)";
+  p.x_label = "tokens the unit fires on (bin start)";
+  p.y_label = "median specificity (top genre's share of mass)";
+  p.x_log = true;
+  p.small = false;
+  for (const std::string& name : Distinct(t, pop)) {
+    for (bool null : {false, true}) {
+      Series c;
+      c.label = null ? name + " (null)" : name;
+      c.dashed = null;
+      const int col = t.Index(null ? "median_specificity_null" : "median_specificity");
+      for (size_t r = 0; r < t.rows(); ++r) {
+        if (t.Text(r, pop) != name) continue;
+        c.x.push_back(std::ldexp(1.0, static_cast<int>(t.Number(r, bin))));
+        c.y.push_back(t.Number(r, col));
+      }
+      p.series.push_back(std::move(c));
+    }
+  }
+  s->plots.push_back(std::move(p));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Section> SaeFigures(const std::string& dir) {
@@ -207,6 +238,9 @@ absl::StatusOr<Section> SaeFigures(const std::string& dir) {
   MONOSEM_ASSIGN_OR_RETURN(have, ReadIfPresent(dir, "sae_mlp_genre_f1.csv",
                                                absl::StrCat("genre_f1 features vs neurons; ", how), &s, &t));
   if (have) MONOSEM_RETURN_IF_ERROR(AddGenreF1(t, &s));
+  MONOSEM_ASSIGN_OR_RETURN(have, ReadIfPresent(dir, "sae_mlp_firing_bins.csv",
+                                               absl::StrCat("specificity at matched firing count; ", how), &s, &t));
+  if (have) MONOSEM_RETURN_IF_ERROR(AddFiringBins(t, &s));
   return s;
 }
 
