@@ -24,9 +24,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Units are gathered from the row-major matrix a block at a time: every row
-// read touches kBlock contiguous floats, so the strided column access costs
-// a few cache lines per row rather than one per value.
-constexpr int64_t kBlock = 64;
+// read touches kBlock contiguous floats (1 KiB), so the strided column access
+// streams whole cache lines and the prefetcher keeps up (64 measured 1.5x
+// slower on 32k x 4096). A block's sparse columns cost at most
+// 8 * kBlock * N bytes per thread (128 MiB for dense units at N = 64k).
+constexpr int64_t kBlock = 256;
 // The four detectors of every label, in LabelStats order.
 enum Detector { kTokenActive = 0, kTokenTuned, kWindowActive, kWindowTuned, kDetectors };
 

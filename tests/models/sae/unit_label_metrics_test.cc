@@ -370,7 +370,7 @@ struct Shape {
 
 TEST(UnitLabelMetrics, TunedThresholdMatchesBruteForce) {
   const Shape shapes[] = {{1, 1, 1, 0},  {1, 7, 3, 2},   {9, 1, 5, 3},  {4, 5, 65, 0},
-                          {6, 4, 130, 2}, {13, 3, 2, 1}, {20, 6, 17, 0}};
+                          {6, 4, 130, 2}, {13, 3, 2, 1}, {20, 6, 17, 0}, {2, 3, 300, 2}};
   const Corpus proto = BurstyCorpus(1, 1, 1);  // for the label set
   uint64_t seed = 100;
   for (const Shape& sh : shapes) {
