@@ -45,13 +45,19 @@ struct Labelling {
   absl::Span<const LabelId> leaf;     // token -> leaf id
   std::vector<int> parent;            // LabelSet id -> parent id
   std::vector<std::vector<int64_t>> perms;  // r -> window permutation
+  // Labels as labelling r (-1 = real) sees them, precomputed per shuffle
+  // (6 bytes per token and shuffle) so that the per-unit sweeps index them
+  // directly.
+  std::vector<std::vector<int32_t>> shuffled_token_label;  // [r][token]
+  std::vector<std::vector<LabelId>> shuffled_leaf;         // [r][token]
+  std::vector<std::vector<int32_t>> shuffled_window_label; // [r][window]
 
-  // The window whose labels window w carries under labelling r (-1 = real).
-  int64_t Source(int r, int64_t w) const { return r < 0 ? w : perms[r][w]; }
-  int64_t SourceToken(int r, int64_t t) const {
-    if (r < 0) return t;
-    const int64_t w = t / ctx;
-    return perms[r][w] * ctx + (t - w * ctx);
+  const int32_t* TokenLabels(int r) const {
+    return r < 0 ? token_label.data() : shuffled_token_label[r].data();
+  }
+  const LabelId* Leaves(int r) const { return r < 0 ? leaf.data() : shuffled_leaf[r].data(); }
+  const int32_t* WindowLabels(int r) const {
+    return r < 0 ? window_label.data() : shuffled_window_label[r].data();
   }
 };
 
@@ -201,7 +207,22 @@ absl::StatusOr<Labelling> Prepare(int64_t n, int64_t u, int64_t act_size,
     lab.window_label[w] = best;
     ++lab.label_windows[best];
   }
-  for (int r = 0; r < o.shuffles; ++r) lab.perms.push_back(WindowPermutation(lab.windows, o.seed, r));
+  for (int r = 0; r < o.shuffles; ++r) {
+    lab.perms.push_back(WindowPermutation(lab.windows, o.seed, r));
+    const std::vector<int64_t>& perm = lab.perms.back();
+    std::vector<int32_t> tl(n), wl(lab.windows);
+    std::vector<LabelId> lf(n);
+    for (int64_t w = 0; w < lab.windows; ++w) {
+      wl[w] = lab.window_label[perm[w]];
+      for (int64_t i = 0; i < o.ctx; ++i) {
+        tl[w * o.ctx + i] = lab.token_label[perm[w] * o.ctx + i];
+        lf[w * o.ctx + i] = labels[perm[w] * o.ctx + i];
+      }
+    }
+    lab.shuffled_token_label.push_back(std::move(tl));
+    lab.shuffled_leaf.push_back(std::move(lf));
+    lab.shuffled_window_label.push_back(std::move(wl));
+  }
   return lab;
 }
 
@@ -326,8 +347,9 @@ std::pair<double, int> Concentration(const std::vector<Entry>& by_token,
 // this unit has precision >= 0.5 and at least min_support firing tokens.
 void MarkOwned(const Labelling& lab, const std::vector<Entry>& by_token, int r, int64_t min_support,
                Scratch& s, uint8_t* owned) {
+  const LabelId* leaves = lab.Leaves(r);
   for (const Entry& e : by_token) {
-    int id = lab.leaf[lab.SourceToken(r, e.index)];
+    int id = leaves[e.index];
     while (id != -1) {
       if (s.node[id]++ == 0) s.node_touched.push_back(id);
       id = lab.parent[id];
@@ -380,9 +402,9 @@ void ProcessUnit(const Labelling& lab, const UnitLabelOptions& o, int64_t unit,
   std::vector<int32_t> label(by_token.size());
   double spec_null = 0, poly_null = 0;
   for (int r = -1; r < lab.shuffles; ++r) {
-    for (size_t i = 0; i < by_token.size(); ++i) {
-      label[i] = lab.token_label[lab.SourceToken(r, by_token[i].index)];
-    }
+    const int32_t* token_label = lab.TokenLabels(r);
+    const int32_t* window_label = lab.WindowLabels(r);
+    for (size_t i = 0; i < by_token.size(); ++i) label[i] = token_label[by_token[i].index];
     int top = -1;
     const auto [spec, poly] = Concentration(by_token, label, o.mass_cover, s, &top);
 
@@ -403,12 +425,12 @@ void ProcessUnit(const Labelling& lab, const UnitLabelOptions& o, int64_t unit,
     };
     s.sorted_label.resize(by_value.size());
     for (size_t i = 0; i < by_value.size(); ++i) {
-      s.sorted_label[i] = lab.token_label[lab.SourceToken(r, by_value[i].index)];
+      s.sorted_label[i] = token_label[by_value[i].index];
     }
     Sweep(by_value, s.sorted_label, lab.label_tokens, s, sink(kTokenTuned), active(kTokenActive));
     s.sorted_label.resize(windows_by_value.size());
     for (size_t i = 0; i < windows_by_value.size(); ++i) {
-      s.sorted_label[i] = lab.window_label[lab.Source(r, windows_by_value[i].index)];
+      s.sorted_label[i] = window_label[windows_by_value[i].index];
     }
     Sweep(windows_by_value, s.sorted_label, lab.label_windows, s, sink(kWindowTuned),
           active(kWindowActive));
