@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <vector>
 
 #include "monosem/models/sae/unit_label_metrics.h"
@@ -64,14 +65,18 @@ int main(int argc, char** argv) {
   o.ctx = ctx;
   o.shuffles = shuffles;
   o.threads = threads;
+  // CPU time beside wall time: on a shared machine the wall time includes
+  // waiting for a core.
+  const std::clock_t cpu0 = std::clock();
   const auto start = std::chrono::steady_clock::now();
   auto m = monosem::sae::ComputeUnitLabelMetrics(acts, n, u, labels, set, o);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
   if (!m.ok()) {
     std::fprintf(stderr, "%s\n", m.status().ToString().c_str());
     return 1;
   }
-  std::printf("tokens %ld units %ld nnz %ld (%.2f%%) shuffles %d threads %d: %.2f s\n", (long)n,
-              (long)u, (long)nnz, 100.0 * nnz / (double)(n * u), shuffles, threads, s);
+  std::printf("tokens %ld units %ld nnz %ld (%.2f%%) shuffles %d threads %d: %.2f s wall, %.2f s cpu\n",
+              (long)n, (long)u, (long)nnz, 100.0 * nnz / (double)(n * u), shuffles, threads, s, cpu);
   return 0;
 }
