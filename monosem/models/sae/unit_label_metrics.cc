@@ -103,7 +103,7 @@ absl::StatusOr<Labelling> Prepare(int64_t n, int64_t u, int64_t act_size,
     return absl::InvalidArgumentError(
         absl::StrCat("unit-label metrics: ", n, " tokens, more than 2^31 - 1"));
   }
-  if (act_size != n * u) {
+  if (u > std::numeric_limits<int64_t>::max() / n || act_size != n * u) {
     return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: activations hold ",
                                                    act_size, " values, expected N*U = ", n, "*",
                                                    u, " = ", n * u));
@@ -260,6 +260,7 @@ struct Scratch {
   std::vector<int> touched;
   std::vector<int64_t> node;
   std::vector<int> node_touched;
+  std::vector<int32_t> label;         // labels of the firing tokens, by token
   std::vector<int32_t> sorted_label;  // labels of the items in sorted order
   std::vector<std::pair<double, int>> masses;
 };
@@ -399,7 +400,8 @@ void ProcessUnit(const Labelling& lab, const UnitLabelOptions& o, int64_t unit,
   windows_by_value = windows;
   std::sort(windows_by_value.begin(), windows_by_value.end(), by_desc);
 
-  std::vector<int32_t> label(by_token.size());
+  std::vector<int32_t>& label = s.label;
+  label.resize(by_token.size());
   double spec_null = 0, poly_null = 0;
   for (int r = -1; r < lab.shuffles; ++r) {
     const int32_t* token_label = lab.TokenLabels(r);
@@ -524,7 +526,8 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float>
   const int64_t blocks = (n_units + kBlock - 1) / kBlock;
   // The first non-finite activation (by token, then unit) any thread saw.
   int64_t bad = std::numeric_limits<int64_t>::max();
-  const int threads = static_cast<int>(std::min<int64_t>(options.threads, blocks));
+  const int threads = static_cast<int>(
+      std::min<int64_t>({options.threads, omp_get_max_threads(), blocks}));
 
 #pragma omp parallel num_threads(threads)
   {
@@ -602,6 +605,19 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float>
     m.splits.push_back(sp);
   }
   return m;
+}
+
+absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(const Tensor& activations,
+                                                         absl::Span<const LabelId> labels,
+                                                         const LabelSet& label_set,
+                                                         const UnitLabelOptions& options) {
+  if (activations.rank() != 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unit-label metrics: activations must be [N tokens, U units], got rank ",
+        activations.rank()));
+  }
+  return ComputeUnitLabelMetrics(activations.span(), activations.dim(0), activations.dim(1),
+                                 labels, label_set, options);
 }
 
 }  // namespace monosem::sae

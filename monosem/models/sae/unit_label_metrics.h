@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "monosem/data/label.h"
+#include "monosem/tensor.h"
 
 namespace monosem::sae {
 
@@ -42,7 +43,8 @@ struct UnitLabelOptions {
   uint64_t seed = 0;                  // of the window permutations
   double mass_cover = 0.8;            // polysemanticity: share of mass to cover
   int64_t min_support = 5;            // splitting: firing tokens on the child
-  int threads = 2;                    // OpenMP threads over blocks of units
+  int threads = 2;                    // OpenMP threads over blocks of units (also
+                                      // capped by omp_get_max_threads())
 };
 
 struct UnitLabelStats {
@@ -111,6 +113,12 @@ struct UnitLabelMetrics {
 // and non-finite activations.
 absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float> activations,
                                                          int64_t n_tokens, int64_t n_units,
+                                                         absl::Span<const LabelId> labels,
+                                                         const LabelSet& label_set,
+                                                         const UnitLabelOptions& options);
+
+// The same for a [N, U] Tensor (InvalidArgument for any other rank).
+absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(const Tensor& activations,
                                                          absl::Span<const LabelId> labels,
                                                          const LabelSet& label_set,
                                                          const UnitLabelOptions& options);

@@ -14,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "monosem/philox.h"
+#include "monosem/tensor.h"
 
 namespace monosem::sae {
 namespace {
@@ -590,6 +591,19 @@ TEST(UnitLabelMetrics, RejectsBadInputs) {
   o.shuffles = 1;
   o.mass_cover = 0;
   ExpectInvalid(ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, s, o), "mass_cover");
+  o.mass_cover = 0.8;
+  auto cube = Tensor::FromValues({6, 3, 1}, kActs);
+  ASSERT_TRUE(cube.ok());
+  ExpectInvalid(ComputeUnitLabelMetrics(*cube, kLeaves, s, o), "rank 3");
+}
+
+TEST(UnitLabelMetrics, TensorOverloadMatchesSpan) {
+  auto t = Tensor::FromValues({6, 3}, kActs);
+  ASSERT_TRUE(t.ok());
+  auto a = ComputeUnitLabelMetrics(*t, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 2));
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_DOUBLE_EQ(a->units[2].specificity, 4 / 4.5);
+  EXPECT_EQ(a->labels.size(), 3u);
 }
 
 }  // namespace
