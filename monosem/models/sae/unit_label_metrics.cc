@@ -29,6 +29,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // slower on 32k x 4096). A block's sparse columns cost at most
 // 8 * kBlock * N bytes per thread (128 MiB for dense units at N = 64k).
 constexpr int64_t kBlock = 256;
+constexpr int64_t kPrefetchRows = 4;
 // The four detectors of every label, in LabelStats order.
 enum Detector { kTokenActive = 0, kTokenTuned, kWindowActive, kWindowTuned, kDetectors };
 
@@ -542,6 +543,14 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float>
       for (int64_t j = 0; j < width; ++j) cols[j].clear();
       for (int64_t tok = 0; tok < n_tokens; ++tok) {
         const float* row = acts + tok * n_units + u0;
+        // Rows are n_units floats apart, in different pages, so the hardware
+        // prefetcher never runs ahead; ask for a row a few rows ahead (the
+        // R = 0 call on 32k x 4096 measured 0.6-0.7 s CPU with it, 0.8-0.9
+        // without, on the loaded 2-core machine).
+        if (tok + kPrefetchRows < n_tokens) {
+          const float* next = row + kPrefetchRows * n_units;
+          for (int64_t j = 0; j < width; j += 16) __builtin_prefetch(next + j, 0, 0);
+        }
         for (int64_t j = 0; j < width; ++j) {
           const float v = row[j];
           if (v > 0 && v <= std::numeric_limits<float>::max()) {
