@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   }
 
   std::vector<float> rate(u);
-  for (float& r : rate) r = dense ? 0.5f : static_cast<float>(std::pow(10.0, -4 + 3 * rng.Uniform()));
+  for (float& r : rate)
+    r = dense ? 0.5f : static_cast<float>(std::pow(10.0, -4 + 3 * rng.Uniform()));
   std::vector<float> acts(n * u);
 #pragma omp parallel for num_threads(threads)
   for (int64_t t = 0; t < n; ++t) {
@@ -76,7 +77,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", m.status().ToString().c_str());
     return 1;
   }
-  std::printf("tokens %ld units %ld nnz %ld (%.2f%%) shuffles %d threads %d: %.2f s wall, %.2f s cpu\n",
-              (long)n, (long)u, (long)nnz, 100.0 * nnz / (double)(n * u), shuffles, threads, s, cpu);
+  std::printf(
+      "tokens %ld units %ld nnz %ld (%.2f%%) shuffles %d threads %d: %.2f s wall, %.2f s cpu\n",
+      (long)n, (long)u, (long)nnz, 100.0 * nnz / (double)(n * u), shuffles, threads, s, cpu);
   return 0;
 }

@@ -37,21 +37,21 @@ enum Detector { kTokenActive = 0, kTokenTuned, kWindowActive, kWindowTuned, kDet
 struct Labelling {
   int64_t n = 0, ctx = 0, windows = 0;
   int shuffles = 0;
-  int L = 0;                          // labels at the chosen level
-  std::vector<int> level_id;          // compact index -> LabelSet id
-  std::vector<int32_t> token_label;   // token -> compact level label
-  std::vector<int32_t> window_label;  // window -> compact majority label
-  std::vector<int64_t> label_tokens;  // compact -> tokens
-  std::vector<int64_t> label_windows; // compact -> windows
-  absl::Span<const LabelId> leaf;     // token -> leaf id
-  std::vector<int> parent;            // LabelSet id -> parent id
+  int L = 0;                                // labels at the chosen level
+  std::vector<int> level_id;                // compact index -> LabelSet id
+  std::vector<int32_t> token_label;         // token -> compact level label
+  std::vector<int32_t> window_label;        // window -> compact majority label
+  std::vector<int64_t> label_tokens;        // compact -> tokens
+  std::vector<int64_t> label_windows;       // compact -> windows
+  absl::Span<const LabelId> leaf;           // token -> leaf id
+  std::vector<int> parent;                  // LabelSet id -> parent id
   std::vector<std::vector<int64_t>> perms;  // r -> window permutation
   // Labels as labelling r (-1 = real) sees them, precomputed per shuffle
   // (6 bytes per token and shuffle) so that the per-unit sweeps index them
   // directly.
-  std::vector<std::vector<int32_t>> shuffled_token_label;  // [r][token]
-  std::vector<std::vector<LabelId>> shuffled_leaf;         // [r][token]
-  std::vector<std::vector<int32_t>> shuffled_window_label; // [r][window]
+  std::vector<std::vector<int32_t>> shuffled_token_label;   // [r][token]
+  std::vector<std::vector<LabelId>> shuffled_leaf;          // [r][token]
+  std::vector<std::vector<int32_t>> shuffled_window_label;  // [r][window]
 
   const int32_t* TokenLabels(int r) const {
     return r < 0 ? token_label.data() : shuffled_token_label[r].data();
@@ -66,13 +66,12 @@ absl::Status ValidateLabelSet(const LabelSet& s) {
   const int size = s.size();
   if (size == 0) return absl::InvalidArgumentError("unit-label metrics: the LabelSet is empty");
   if (size > kMaxLabels) {
-    return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: ", size,
-                                                   " labels, more than ", kMaxLabels));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unit-label metrics: ", size, " labels, more than ", kMaxLabels));
   }
   if (static_cast<int>(s.parent.size()) != size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unit-label metrics: LabelSet has ", size, " names but ", s.parent.size(),
-                     " parents"));
+    return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: LabelSet has ", size,
+                                                   " names but ", s.parent.size(), " parents"));
   }
   for (int i = 0; i < size; ++i) {
     // A chain longer than the label count is a cycle.
@@ -106,12 +105,12 @@ absl::StatusOr<Labelling> Prepare(int64_t n, int64_t u, int64_t act_size,
   }
   if (u > std::numeric_limits<int64_t>::max() / n || act_size != n * u) {
     return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: activations hold ",
-                                                   act_size, " values, expected N*U = ", n, "*",
-                                                   u, " = ", n * u));
+                                                   act_size, " values, expected N*U = ", n, "*", u,
+                                                   " = ", n * u));
   }
   if (static_cast<int64_t>(labels.size()) != n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unit-label metrics: ", labels.size(), " token labels for ", n, " tokens"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unit-label metrics: ", labels.size(), " token labels for ", n, " tokens"));
   }
   if (o.ctx <= 0 || n % o.ctx != 0) {
     return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: N = ", n,
@@ -146,12 +145,12 @@ absl::StatusOr<Labelling> Prepare(int64_t n, int64_t u, int64_t act_size,
     const int id = labels[t];
     if (id >= size) {
       return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: token ", t,
-                                                     " has label id ", id,
-                                                     ", out of range for ", size, " labels"));
+                                                     " has label id ", id, ", out of range for ",
+                                                     size, " labels"));
     }
     if (children[id] > 0) {
-      return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: token ", t,
-                                                     " has label ", id, " (\"", s.names[id],
+      return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: token ", t, " has label ",
+                                                     id, " (\"", s.names[id],
                                                      "\"), which is not a leaf"));
     }
   }
@@ -247,9 +246,9 @@ struct Tables {
       : best(kDetectors * lab.L),
         null_best(static_cast<size_t>(lab.shuffles) * kDetectors * lab.L, 0.0),
         owned(static_cast<size_t>(lab.shuffles + 1) * size, 0) {}
-  std::vector<Best> best;          // [detector][label]
-  std::vector<double> null_best;   // [r][detector][label]
-  std::vector<uint8_t> owned;      // [r + 1][LabelSet id]
+  std::vector<Best> best;         // [detector][label]
+  std::vector<double> null_best;  // [r][detector][label]
+  std::vector<uint8_t> owned;     // [r + 1][LabelSet id]
 };
 
 // Per-thread scratch, reset through `touched` lists so that a unit costs
@@ -270,7 +269,8 @@ void Update(Best& b, double f1, int64_t unit, double threshold, int64_t predicte
   // Strictly better, or as good from a lower unit: the result does not
   // depend on how units were split among threads. Within a unit the first
   // (highest) threshold reaching the best F1 is kept.
-  if (f1 > b.f1 || (f1 == b.f1 && b.unit >= 0 && unit < b.unit)) b = {f1, unit, threshold, predicted, tp};
+  if (f1 > b.f1 || (f1 == b.f1 && b.unit >= 0 && unit < b.unit))
+    b = {f1, unit, threshold, predicted, tp};
 }
 
 // Sweeps items sorted by value, descending, as detectors "value >= t" for
@@ -438,7 +438,8 @@ void ProcessUnit(const Labelling& lab, const UnitLabelOptions& o, int64_t unit,
     Sweep(windows_by_value, s.sorted_label, lab.label_windows, s, sink(kWindowTuned),
           active(kWindowActive));
 
-    MarkOwned(lab, by_token, r, o.min_support, s, t.owned.data() + static_cast<size_t>(r + 1) * size);
+    MarkOwned(lab, by_token, r, o.min_support, s,
+              t.owned.data() + static_cast<size_t>(r + 1) * size);
 
     if (r < 0) {
       out.specificity = spec;
@@ -527,8 +528,8 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float>
   const int64_t blocks = (n_units + kBlock - 1) / kBlock;
   // The first non-finite activation (by token, then unit) any thread saw.
   int64_t bad = std::numeric_limits<int64_t>::max();
-  const int threads = static_cast<int>(
-      std::min<int64_t>({options.threads, omp_get_max_threads(), blocks}));
+  const int threads =
+      static_cast<int>(std::min<int64_t>({options.threads, omp_get_max_threads(), blocks}));
 
 #pragma omp parallel num_threads(threads)
   {
@@ -573,9 +574,9 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float>
     }
   }
   if (bad != std::numeric_limits<int64_t>::max()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unit-label metrics: activation of token ", bad / n_units, ", unit ", bad % n_units,
-        " is ", acts[bad], "; activations must be finite"));
+    return absl::InvalidArgumentError(absl::StrCat("unit-label metrics: activation of token ",
+                                                   bad / n_units, ", unit ", bad % n_units, " is ",
+                                                   acts[bad], "; activations must be finite"));
   }
 
   for (int l = 0; l < lab.L; ++l) {
@@ -605,7 +606,8 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(absl::Span<const float>
     std::vector<int> with_unit(lab.shuffles + 1, 0);
     for (int c = 0; c < size; ++c) {
       if (label_set.parent[c] != p) continue;
-      for (int r = 0; r <= lab.shuffles; ++r) with_unit[r] += merged.owned[static_cast<size_t>(r) * size + c];
+      for (int r = 0; r <= lab.shuffles; ++r)
+        with_unit[r] += merged.owned[static_cast<size_t>(r) * size + c];
     }
     sp.children_with_unit = with_unit[0];
     double null = 0;
@@ -621,12 +623,12 @@ absl::StatusOr<UnitLabelMetrics> ComputeUnitLabelMetrics(const Tensor& activatio
                                                          const LabelSet& label_set,
                                                          const UnitLabelOptions& options) {
   if (activations.rank() != 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unit-label metrics: activations must be [N tokens, U units], got rank ",
-        activations.rank()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unit-label metrics: activations must be [N tokens, U units], got rank ",
+                     activations.rank()));
   }
-  return ComputeUnitLabelMetrics(activations.span(), activations.dim(0), activations.dim(1),
-                                 labels, label_set, options);
+  return ComputeUnitLabelMetrics(activations.span(), activations.dim(0), activations.dim(1), labels,
+                                 label_set, options);
 }
 
 }  // namespace monosem::sae

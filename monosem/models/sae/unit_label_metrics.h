@@ -37,25 +37,25 @@ namespace monosem::sae {
 enum class LabelLevel { kLeaf, kTop };
 
 struct UnitLabelOptions {
-  int64_t ctx = 0;                    // window length; N must be a multiple
+  int64_t ctx = 0;  // window length; N must be a multiple
   LabelLevel level = LabelLevel::kLeaf;
-  int shuffles = 8;                   // R; 0 leaves every null NaN
-  uint64_t seed = 0;                  // of the window permutations
-  double mass_cover = 0.8;            // polysemanticity: share of mass to cover
-  int64_t min_support = 5;            // splitting: firing tokens on the child
-  int threads = 2;                    // OpenMP threads over blocks of units (also
-                                      // capped by omp_get_max_threads())
+  int shuffles = 8;         // R; 0 leaves every null NaN
+  uint64_t seed = 0;        // of the window permutations
+  double mass_cover = 0.8;  // polysemanticity: share of mass to cover
+  int64_t min_support = 5;  // splitting: firing tokens on the child
+  int threads = 2;          // OpenMP threads over blocks of units (also
+                            // capped by omp_get_max_threads())
 };
 
 struct UnitLabelStats {
   int64_t unit = 0;
-  int64_t firing = 0;          // tokens with a > 0
-  double mass = 0;             // sum of max(a, 0)
-  int top_label = -1;          // LabelSet id holding most mass; -1 if mass 0
+  int64_t firing = 0;                // tokens with a > 0
+  double mass = 0;                   // sum of max(a, 0)
+  int top_label = -1;                // LabelSet id holding most mass; -1 if mass 0
   double top_label_token_share = 0;  // that label's share of all tokens
-  double specificity = 0;      // mass share on top_label (the paper's concentration)
-  double specificity_null = 0; // mean over shuffles of the shuffled specificity
-  int polysemanticity = 0;     // labels, largest first, to cover mass_cover of mass
+  double specificity = 0;            // mass share on top_label (the paper's concentration)
+  double specificity_null = 0;       // mean over shuffles of the shuffled specificity
+  int polysemanticity = 0;           // labels, largest first, to cover mass_cover of mass
   double polysemanticity_null = 0;
   // Dead units (mass 0) have NaN specificity, 0 polysemanticity and NaN nulls.
   double specificity_excess() const { return specificity - specificity_null; }
@@ -63,23 +63,23 @@ struct UnitLabelStats {
 
 // The best single unit as a detector of one label.
 struct DetectorF1 {
-  int64_t unit = -1;           // the best unit (lowest index among ties)
+  int64_t unit = -1;  // the best unit (lowest index among ties)
   double f1 = 0;
-  double threshold = 0;        // predicts a >= threshold (0 for "active > 0": a > 0)
-  int64_t predicted = 0;       // items the best unit predicts positive
+  double threshold = 0;   // predicts a >= threshold (0 for "active > 0": a > 0)
+  int64_t predicted = 0;  // items the best unit predicts positive
   int64_t true_positives = 0;
-  double null_f1 = 0;          // mean over shuffles of the best shuffled F1
+  double null_f1 = 0;  // mean over shuffles of the best shuffled F1
   double excess() const { return f1 - null_f1; }
 };
 
 struct LabelStats {
-  int label = 0;               // LabelSet id (a leaf or a top-level label)
-  int64_t tokens = 0;          // tokens with this label
-  int64_t windows = 0;         // windows whose majority label it is
+  int label = 0;        // LabelSet id (a leaf or a top-level label)
+  int64_t tokens = 0;   // tokens with this label
+  int64_t windows = 0;  // windows whose majority label it is
   // Token level: items are tokens.
-  DetectorF1 token_active;     // detector a > 0
-  DetectorF1 token_tuned;      // detector a >= t, the best t > 0
-  double token_trivial_f1 = 0; // everything positive: 2p / (1 + p), p = tokens / N
+  DetectorF1 token_active;      // detector a > 0
+  DetectorF1 token_tuned;       // detector a >= t, the best t > 0
+  double token_trivial_f1 = 0;  // everything positive: 2p / (1 + p), p = tokens / N
   // Context level: items are windows; a window's value is the mean over its
   // ctx tokens of max(a, 0), its label the label of most of its tokens.
   DetectorF1 window_active;
@@ -149,7 +149,7 @@ struct MatchedComparison {
   // is more specific than b, beyond chance, at matched firing frequency.
   double excess_difference = 0;
   int shared_bins = 0;
-  int64_t weight = 0;          // sum of the weights
+  int64_t weight = 0;  // sum of the weights
 };
 
 // FailedPrecondition when no bin is populated by both.
@@ -160,10 +160,8 @@ absl::StatusOr<MatchedComparison> CompareAtMatchedFiring(absl::Span<const UnitLa
 
 // One header row, then one row per unit / per label; label names are quoted.
 absl::Status WriteUnitCsv(const UnitLabelMetrics& m, const LabelSet& label_set, std::ostream& out);
-absl::Status WriteLabelCsv(const UnitLabelMetrics& m, const LabelSet& label_set,
-                           std::ostream& out);
-absl::Status WriteSplitCsv(const UnitLabelMetrics& m, const LabelSet& label_set,
-                           std::ostream& out);
+absl::Status WriteLabelCsv(const UnitLabelMetrics& m, const LabelSet& label_set, std::ostream& out);
+absl::Status WriteSplitCsv(const UnitLabelMetrics& m, const LabelSet& label_set, std::ostream& out);
 
 }  // namespace monosem::sae
 

@@ -41,7 +41,8 @@ std::string DetectorCols(const DetectorF1& d) {
 }
 
 absl::Status Check(const std::ostream& out) {
-  return out.good() ? absl::OkStatus() : absl::DataLossError("unit-label metrics: CSV write failed");
+  return out.good() ? absl::OkStatus()
+                    : absl::DataLossError("unit-label metrics: CSV write failed");
 }
 
 }  // namespace
@@ -93,8 +94,8 @@ absl::Status WriteUnitCsv(const UnitLabelMetrics& m, const LabelSet& s, std::ost
          "specificity,specificity_null,specificity_excess,polysemanticity,"
          "polysemanticity_null\n";
   for (const UnitLabelStats& u : m.units) {
-    out << absl::StrCat(u.unit, ",", u.firing, ",", u.firing > 0 ? FiringBinOf(u.firing) : -1,
-                        ",", Num(u.mass), ",", u.top_label, ",", Name(s, u.top_label), ",",
+    out << absl::StrCat(u.unit, ",", u.firing, ",", u.firing > 0 ? FiringBinOf(u.firing) : -1, ",",
+                        Num(u.mass), ",", u.top_label, ",", Name(s, u.top_label), ",",
                         Num(u.top_label_token_share), ",", Num(u.specificity), ",",
                         Num(u.specificity_null), ",", Num(u.specificity_excess()), ",",
                         u.polysemanticity, ",", Num(u.polysemanticity_null), "\n");

@@ -36,11 +36,11 @@ LabelSet Tree() {
 const std::vector<LabelId> kLeaves = {2, 2, 4, 3, 4, 4};
 const std::vector<float> kActs = {
     2, -1, 0.5f,  //
-    1, 0, 0,      //
-    0, 1, 0,      //
-    0, 2, 0,      //
-    0, 0, 3,      //
-    0, 1, 1,      //
+    1, 0,  0,     //
+    0, 1,  0,     //
+    0, 2,  0,     //
+    0, 0,  3,     //
+    0, 1,  1,     //
 };
 
 UnitLabelOptions SmallOptions(LabelLevel level, int shuffles) {
@@ -67,7 +67,8 @@ const LabelStats& Find(const UnitLabelMetrics& m, int label) {
 //   polysemanticity (80%): u0 1; u1 2 (2 < 3.2, 4 >= 3.2); u2 1 (4 >= 3.6).
 //   top label token share: c 2/6, py 1/6, prose 3/6.
 TEST(UnitLabelMetrics, HandComputedUnitsLeafLevel) {
-  auto m = ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
+  auto m =
+      ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
   ASSERT_TRUE(m.ok()) << m.status();
   ASSERT_EQ(m->units.size(), 3u);
   const auto& u = m->units;
@@ -124,7 +125,8 @@ TEST(UnitLabelMetrics, HandComputedTopLevel) {
 //   tuned:  prose: u1 at t = 1 predicts {w1}: 1 (u2 at 4/3 ties, u1 is lower).
 //   py holds no window: no unit, F1 0.   trivial: c, prose 2*0.5/1.5 = 2/3.
 TEST(UnitLabelMetrics, HandComputedLabelF1) {
-  auto m = ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
+  auto m =
+      ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
   ASSERT_TRUE(m.ok()) << m.status();
   ASSERT_EQ(m->labels.size(), 3u);
   const LabelStats &c = Find(*m, 2), &py = Find(*m, 3), &prose = Find(*m, 4);
@@ -173,7 +175,8 @@ TEST(UnitLabelMetrics, HandComputedLabelF1) {
 // of 3 (precision 1/3, support 1) -> no unit. So 1 of 2. With min_support 3
 // u0's support 2 is too small: 0 of 2.
 TEST(UnitLabelMetrics, HandComputedSplitting) {
-  auto m = ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
+  auto m =
+      ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
   ASSERT_TRUE(m.ok()) << m.status();
   ASSERT_EQ(m->splits.size(), 1u);
   EXPECT_EQ(m->splits[0].parent, 1);
@@ -194,7 +197,8 @@ TEST(UnitLabelMetrics, HandComputedSplitting) {
 // The null is the mean over the R permutations the seed draws.
 TEST(UnitLabelMetrics, HandComputedNull) {
   const int R = 8;
-  auto m = ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, R));
+  auto m =
+      ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, R));
   ASSERT_TRUE(m.ok()) << m.status();
   int swaps = 0;
   for (int r = 0; r < R; ++r) swaps += WindowPermutation(2, 1, r)[0] == 1;
@@ -226,7 +230,10 @@ Corpus BurstyCorpus(int64_t windows, int64_t ctx, uint64_t seed) {
   const float cum[4] = {0.4f, 0.7f, 0.9f, 1.0f};
   for (int64_t w = 0; w < windows; ++w) {
     const float x = rng.Uniform();
-    const LabelId main = static_cast<LabelId>(2 + (x < cum[0] ? 0 : x < cum[1] ? 1 : x < cum[2] ? 2 : 3));
+    const LabelId main = static_cast<LabelId>(2 + (x < cum[0]   ? 0
+                                                   : x < cum[1] ? 1
+                                                   : x < cum[2] ? 2
+                                                                : 3));
     for (int64_t i = 0; i < ctx; ++i) {
       LabelId leaf = main;
       if (rng.Bernoulli(0.1f)) {  // a stray token: unknown or any text label
@@ -370,7 +377,7 @@ struct Shape {
 };
 
 TEST(UnitLabelMetrics, TunedThresholdMatchesBruteForce) {
-  const Shape shapes[] = {{1, 1, 1, 0},  {1, 7, 3, 2},   {9, 1, 5, 3},  {4, 5, 65, 0},
+  const Shape shapes[] = {{1, 1, 1, 0},   {1, 7, 3, 2},  {9, 1, 5, 3},   {4, 5, 65, 0},
                           {6, 4, 130, 2}, {13, 3, 2, 1}, {20, 6, 17, 0}, {2, 3, 300, 2}};
   const Corpus proto = BurstyCorpus(1, 1, 1);  // for the label set
   uint64_t seed = 100;
@@ -399,8 +406,8 @@ TEST(UnitLabelMetrics, TunedThresholdMatchesBruteForce) {
       ASSERT_TRUE(m.ok()) << m.status();
 
       // Level labels, compact, in id order; tokens' and windows' labels.
-      std::vector<int> ids = level == LabelLevel::kLeaf ? std::vector<int>{0, 2, 3, 4, 5}
-                                                        : std::vector<int>{0, 1};
+      std::vector<int> ids =
+          level == LabelLevel::kLeaf ? std::vector<int>{0, 2, 3, 4, 5} : std::vector<int>{0, 1};
       auto compact = [&](int leaf) {
         const int id = level == LabelLevel::kLeaf ? leaf : (leaf == 0 ? 0 : 1);
         return static_cast<int>(std::find(ids.begin(), ids.end(), id) - ids.begin());
