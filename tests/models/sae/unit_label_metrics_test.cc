@@ -538,6 +538,40 @@ TEST(MatchedFiring, HandComputed) {
   EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// End to end, as the judged row uses it: label-specific sparse units ("features")
+// against label-blind units firing as often ("neurons") on the same corpus.
+// Within every shared firing bin the specific units' excess is far larger.
+TEST(MatchedFiring, SpecificUnitsBeatBlindUnitsAtMatchedFiring) {
+  const Corpus c = BurstyCorpus(2000, 8, 21);
+  const int64_t n = c.windows * c.ctx, U = 24;
+  std::vector<float> specific(n * U, 0), blind(n * U, 0);
+  Philox rng(8);
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t j = 0; j < U; ++j) {
+      const float rate = 0.002f * static_cast<float>(1 << (j % 6));  // 0.002 .. 0.064
+      const LabelId own = static_cast<LabelId>(2 + j % 4);
+      // About as many firings either way: the blind unit's rate is the
+      // specific one's times its label's token share (at most 0.4).
+      if (c.leaves[t] == own && rng.Uniform() < rate) specific[t * U + j] = 0.1f + rng.Uniform();
+      if (rng.Uniform() < rate * 0.3f) blind[t * U + j] = 0.1f + rng.Uniform();
+    }
+  }
+  UnitLabelOptions o;
+  o.ctx = c.ctx;
+  o.shuffles = 4;
+  auto a = ComputeUnitLabelMetrics(specific, n, U, c.leaves, c.set, o);
+  auto b = ComputeUnitLabelMetrics(blind, n, U, c.leaves, c.set, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto cmp = CompareAtMatchedFiring(a->units, b->units);
+  ASSERT_TRUE(cmp.ok()) << cmp.status();
+  EXPECT_GE(cmp->shared_bins, 3);
+  EXPECT_GT(cmp->excess_difference, 0.4);
+  // And the other way round it is negative by the same amount.
+  auto rev = CompareAtMatchedFiring(b->units, a->units);
+  ASSERT_TRUE(rev.ok());
+  EXPECT_DOUBLE_EQ(rev->excess_difference, -cmp->excess_difference);
+}
+
 // ---- CSV -------------------------------------------------------------------
 
 TEST(UnitLabelCsv, HeaderAndOneRowPerItem) {
