@@ -173,7 +173,7 @@ TEST(UnitLabelMetrics, HandComputedLabelF1) {
 // Splitting of code into c and py (min_support 2): u0 fires 2 times, both on
 // c: precision 1, support 2 -> c has a unit. py: only u1 fires on it, once
 // of 3 (precision 1/3, support 1) -> no unit. So 1 of 2. With min_support 3
-// u0's support 2 is too small: 0 of 2.
+// u0's support 2 is too small: 0 of 2. With min_support 1, still 1 of 2.
 TEST(UnitLabelMetrics, HandComputedSplitting) {
   auto m =
       ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 0));
@@ -187,6 +187,10 @@ TEST(UnitLabelMetrics, HandComputedSplitting) {
   m = ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), o);
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->splits[0].children_with_unit, 0);
+  o.min_support = 1;  // py's support is enough now, its precision 1/3 is not
+  m = ComputeUnitLabelMetrics(kActs, 6, 3, kLeaves, Tree(), o);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->splits[0].children_with_unit, 1);
 }
 
 // With two windows a permutation is the identity or the swap. Under the swap
