@@ -414,6 +414,12 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       rows.push_back(Report("loss_recovered_mean_ablation" + tag, r.splice.LossRecoveredVsMean(), ladder_source,
                             "mean ablation: each batch's mean activation replaces the MLP's"));
       rows.push_back(Report("shrinkage" + tag, r.heldout.shrinkage, ladder_source, ""));
+      rows.push_back(Report("train_vectors_per_s" + tag,
+                            static_cast<double>(sc.steps * sc.batch) / std::max(1e-9, r.train_seconds),
+                            ladder_source,
+                            absl::StrFormat("%d x %d vectors in %.1f s on backend %s (the budget this "
+                                            "scale can afford depends on it)",
+                                            sc.steps, sc.batch, r.train_seconds, backend)));
       if (resample) recovered_by_size.emplace_back(f, lr);
       if (largest) (resample ? dead_with : dead_without) = r.store.dead_fraction;
       ladder_csv << absl::StrFormat("%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n",
