@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "monosem/io/file_io.h"
@@ -65,11 +66,23 @@ absl::StatusOr<Safetensors> ParseSafetensors(absl::string_view bytes, const std:
                                   " bytes (truncated?)"));
   }
   nlohmann::json header;
+  // JSON objects may repeat a key and the parser keeps the last one; a
+  // header that names a tensor twice is corrupt, not a choice to make.
+  std::set<std::string> top_keys;
+  std::string duplicate;
+  auto on_event = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 && parsed.is_string()) {
+      const std::string key = parsed.get<std::string>();
+      if (!top_keys.insert(key).second && duplicate.empty()) duplicate = key;
+    }
+    return true;
+  };
   try {
-    header = nlohmann::json::parse(bytes.substr(8, n).begin(), bytes.substr(8, n).end());
+    header = nlohmann::json::parse(bytes.substr(8, n).begin(), bytes.substr(8, n).end(), on_event);
   } catch (const std::exception& e) {
     return Bad(name, absl::StrCat("header is not JSON: ", e.what()));
   }
+  if (!duplicate.empty()) return Bad(name, absl::StrCat("header names '", duplicate, "' twice"));
   if (!header.is_object()) return Bad(name, "header is not a JSON object");
   const absl::string_view data = bytes.substr(8 + n);
   Safetensors out;

@@ -62,6 +62,10 @@ TEST(Safetensors, BadFilesAreErrorsNamingTheFile) {
       {WithHeader(R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", "12345678"),
        "bad dimension"},
       {WithHeader(R"({"w":{"dtype":"F32"}})"), "needs dtype, shape and data_offsets"},
+      {WithHeader(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                  R"("w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                  "12345678"),
+       "header names 'w' twice"},
   };
   for (const Case& c : cases) {
     const std::string path = Tmp("bad.safetensors");
