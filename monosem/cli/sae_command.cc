@@ -113,7 +113,10 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   sae::TrainOptions opt;
-  sae::ApplyTrainConfig(config->sae(), config->train(), &opt);
+  if (absl::Status s = sae::ApplyTrainConfig(config->sae(), config->train(), &opt); !s.ok()) {
+    err << "monosem: " << a.config << ": " << s.message() << "\n";
+    return kExitUsage;
+  }
   const std::string backend = !a.backend.empty() ? a.backend
                               : config->backend().empty() ? "cpu" : config->backend();
   const std::string source = !a.data.empty() ? a.data : config->data().source();

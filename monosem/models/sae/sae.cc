@@ -31,18 +31,52 @@ absl::StatusOr<SaeSpec> SpecFromConfig(const SaeConfig& c) {
   return s;
 }
 
-void ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* opt) {
-  if (t.steps() > 0) opt->steps = t.steps();
-  if (t.batch_size() > 0) opt->batch = t.batch_size();
-  if (t.lr() > 0) opt->adam.lr = t.lr();
-  if (t.beta1() > 0) opt->adam.beta1 = t.beta1();
-  if (t.beta2() > 0) opt->adam.beta2 = t.beta2();
-  if (t.eps() > 0) opt->adam.eps = t.eps();
-  if (t.seed() != 0) opt->seed = t.seed();
+absl::Status ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* opt) {
+  auto bad = [](const std::string& field, double v, const std::string& range) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is ", v, "; it must be ", range));
+  };
+  if (t.has_steps()) {
+    if (t.steps() < 1) return bad("train.steps", t.steps(), ">= 1");
+    opt->steps = t.steps();
+  }
+  if (t.has_batch_size()) {
+    if (t.batch_size() < 1) return bad("train.batch_size", t.batch_size(), ">= 1");
+    opt->batch = t.batch_size();
+  }
+  if (t.has_lr()) {
+    if (!(std::isfinite(t.lr()) && t.lr() > 0)) return bad("train.lr", t.lr(), "finite and > 0");
+    opt->adam.lr = t.lr();
+  }
+  if (t.has_beta1()) {
+    if (!(t.beta1() >= 0 && t.beta1() < 1)) return bad("train.beta1", t.beta1(), "in [0, 1)");
+    opt->adam.beta1 = t.beta1();
+  }
+  if (t.has_beta2()) {
+    if (!(t.beta2() >= 0 && t.beta2() < 1)) return bad("train.beta2", t.beta2(), "in [0, 1)");
+    opt->adam.beta2 = t.beta2();
+  }
+  if (t.has_eps()) {
+    if (!(std::isfinite(t.eps()) && t.eps() > 0)) return bad("train.eps", t.eps(), "finite and > 0");
+    opt->adam.eps = t.eps();
+  }
+  if (t.has_seed()) opt->seed = t.seed();
+  for (const auto& [field, set] : {std::pair<const char*, bool>{"weight_decay", t.has_weight_decay()},
+                                   {"warmup_steps", t.has_warmup_steps()},
+                                   {"grad_clip", t.has_grad_clip()},
+                                   {"min_lr_fraction", t.has_min_lr_fraction()}}) {
+    if (set) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "train.", field, " is not used by SAE training (Adam at a constant learning rate, "
+          "no clipping or decay); remove it"));
+    }
+  }
+  if (c.dead_tokens() < 0) return bad("sae.dead_tokens", static_cast<double>(c.dead_tokens()), ">= 0 (0: steps/8 x batch)");
   if (c.dead_tokens() > 0) opt->dead_tokens = c.dead_tokens();
   opt->resample = !c.disable_resampling();
   opt->geometric_median_init = !c.disable_geometric_median_init();
   opt->encoder_from_decoder = !c.disable_encoder_from_decoder();
+  return absl::OkStatus();
 }
 
 absl::Status BatchSource::Skip(int64_t n) {

@@ -63,7 +63,11 @@ struct TrainOptions {
 // A spec and training options from a RunConfig's SaeConfig / TrainConfig
 // (unset fields keep the papers' defaults); errors name the bad field.
 absl::StatusOr<SaeSpec> SpecFromConfig(const SaeConfig& c);
-void ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* opt);
+// Set fields replace the defaults; a value outside its range, or a field SAE
+// training does not use (weight_decay, warmup_steps, grad_clip,
+// min_lr_fraction), is InvalidArgument naming the field, the value and the
+// allowed range.
+absl::Status ApplyTrainConfig(const SaeConfig& c, const TrainConfig& t, TrainOptions* opt);
 
 struct StepLog {
   int64_t step = 0;
