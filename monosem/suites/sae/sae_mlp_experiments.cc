@@ -97,7 +97,7 @@ absl::StatusOr<Transformers> LoadTransformers(const TransformerManifest& man,
 // genre of each input byte, and the token batches (for loss_recovered).
 struct Heldout {
   Tensor acts;
-  std::vector<uint8_t> genres;
+  std::vector<LabelId> genres;
   std::vector<TokenBatch> batches;
 };
 
@@ -119,7 +119,7 @@ absl::StatusOr<Heldout> CollectHeldout(const Transformer& model, const NamedTens
   for (int64_t w = 0; w < windows; ++w) starts[w] = w * stride;
   ForwardCache cache;
   std::vector<int32_t> ids;
-  std::vector<uint8_t> genres;
+  std::vector<LabelId> genres;
   for (int64_t w0 = 0; w0 < windows; w0 += per_batch) {
     const int64_t b = std::min(per_batch, windows - w0);
     GatherWindows(heldout, absl::MakeConstSpan(starts).subspan(w0, b), window, &ids, &genres);
@@ -330,8 +330,9 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // 2. Held-out tokens: the same corpus split the transformers were evaluated on.
   const DataConfig& dc = tf.config.data();
   MONOSEM_ASSIGN_OR_RETURN(Corpus all, GenerateCorpus(dc.corpus(), dc.n_train() + dc.n_eval()));
-  const Corpus heldout = SliceCorpus(all, dc.n_train(), all.size());
-  const int n_genres = static_cast<int>(all.genre_names.size());
+  // Labelled by top-level genre: one genre_f1 row per genre, not per leaf.
+  const Corpus heldout = TopLevelCorpus(SliceCorpus(all, dc.n_train(), all.size()));
+  const int n_genres = heldout.labels.size();
   std::vector<Heldout> held;
   for (size_t m = 0; m < 2; ++m) {
     MONOSEM_ASSIGN_OR_RETURN(Heldout h, CollectHeldout(tf.models[m], tf.params[m], heldout,
@@ -518,13 +519,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
             "neuron_f1\n";
   int wins = 0, counted = 0;
   for (const GenreDetectorF1& g : ff) {
-    if (g.genre == kGenreUnknown) continue;
+    if (g.genre == kLabelUnknown) continue;
     const NeuronGenreF1* n = nullptr;
     for (const NeuronGenreF1& x : nf) {
       if (x.genre == g.genre) n = &x;
     }
     const double neuron_f1 = n != nullptr ? n->f1 : 0.0;
-    const std::string name = all.genre_names[g.genre];
+    const std::string name = heldout.labels.names[g.genre];
     f1_csv << name << "," << g.positives << "," << genre_f << "," << g.unit << ","
            << absl::StrFormat("%.6f,%.6f", g.f1, g.unit >= 0 ? genre_corr.max_corr[g.unit] : kNaN) << ","
            << (n ? n->neuron : -1) << ","
