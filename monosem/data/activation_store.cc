@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -25,7 +26,8 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the store format is li
 
 constexpr char kMagic[8] = {'M', 'S', 'A', 'C', 'T', 'S', 'H', 'D'};
 constexpr char kEndMagic[8] = {'M', 'S', 'A', 'C', 'T', 'E', 'N', 'D'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
+constexpr uint32_t kOldestVersion = 1;  // flat genre names, no parents
 constexpr int64_t kFixedHeader = 56;
 constexpr int64_t kMetaBytes = 20;
 constexpr int64_t kTrailerBytes = 16;
@@ -106,8 +108,41 @@ std::string ShardName(int64_t index) {
   return buf;
 }
 
+// Version 2's names section: "PARENT\tNAME" per label id.
+std::string EncodeLabels(const LabelSet& labels) {
+  std::string out;
+  for (int i = 0; i < labels.size(); ++i) {
+    absl::StrAppend(&out, i > 0 ? "\n" : "", labels.parent[i], "\t", labels.names[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<LabelSet> DecodeLabels(const std::string& text, uint32_t version) {
+  LabelSet labels;
+  if (text.empty()) return labels;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (version == 1) {
+      labels.names.emplace_back(line);
+      labels.parent.push_back(-1);
+      continue;
+    }
+    const size_t tab = line.find('\t');
+    int parent = 0;
+    if (tab == absl::string_view::npos || !absl::SimpleAtoi(line.substr(0, tab), &parent) ||
+        parent < -1) {
+      return absl::DataLossError(absl::StrCat("malformed label line \"", line, "\""));
+    }
+    labels.names.emplace_back(line.substr(tab + 1));
+    labels.parent.push_back(parent);
+  }
+  for (int p : labels.parent) {  // parents may come after their children
+    if (p >= labels.size()) return absl::DataLossError(absl::StrCat("label parent ", p, " out of range"));
+  }
+  return labels;
+}
+
 std::string EncodeHeader(const ActivationStoreOptions& o, int64_t n, int64_t shard_index) {
-  const std::string names = absl::StrJoin(o.genre_names, "\n");
+  const std::string names = EncodeLabels(o.labels);
   std::string h(kMagic, 8);
   Put<uint32_t>(&h, kVersion);
   Put<uint32_t>(&h, static_cast<uint32_t>(o.dtype));
@@ -223,7 +258,7 @@ absl::Status ActivationStoreWriter::FlushBlock() {
     Put<int64_t>(&block, m.context);
     Put<int32_t>(&block, m.token);
     Put<int32_t>(&block, m.position);
-    Put<int32_t>(&block, m.genre);
+    Put<int32_t>(&block, m.label);
   }
   if (options_.dtype == ActivationDtype::kFloat32) {
     block.append(reinterpret_cast<const char*>(block_values_.data()),
@@ -312,7 +347,10 @@ absl::Status ActivationStoreWriter::Finish() {
   m["dtype"] = ActivationDtypeName(options_.dtype);
   m["checkpoint_hash"] = options_.checkpoint_hash;
   m["config"] = options_.config_text;
-  m["genre_names"] = options_.genre_names;
+  m["labels"] = nlohmann::json::array();
+  for (int i = 0; i < options_.labels.size(); ++i) {
+    m["labels"].push_back({{"name", options_.labels.names[i]}, {"parent", options_.labels.parent[i]}});
+  }
   m["shards"] = nlohmann::json::array();
   for (size_t i = 0; i < shard_files_.size(); ++i) {
     m["shards"].push_back({{"file", shard_files_[i]}, {"n", shard_sizes_[i]}});
@@ -351,8 +389,9 @@ absl::StatusOr<std::unique_ptr<ActivationShardReader>> ActivationShardReader::Op
   }
   if (std::memcmp(fixed, kMagic, 8) != 0) return bad(0, "bad magic (not an activation shard)");
   const uint32_t version = Get<uint32_t>(fixed + 8);
-  if (version != kVersion) {
-    return bad(8, absl::StrCat("unsupported version ", version, " (this reader knows ", kVersion, ")"));
+  if (version < kOldestVersion || version > kVersion) {
+    return bad(8, absl::StrCat("unsupported version ", version, " (this reader knows ", kOldestVersion,
+                               " to ", kVersion, ")"));
   }
   const uint32_t dtype = Get<uint32_t>(fixed + 12);
   const int64_t n = Get<int64_t>(fixed + 16);
@@ -391,7 +430,9 @@ absl::StatusOr<std::unique_ptr<ActivationShardReader>> ActivationShardReader::Op
   info.config_text.assign(p, Get<uint32_t>(fixed + 48));
   p += info.config_text.size();
   const std::string names(p, Get<uint32_t>(fixed + 52));
-  if (!names.empty()) info.genre_names = absl::StrSplit(names, '\n');
+  auto labels = DecodeLabels(names, version);
+  if (!labels.ok()) return bad(kFixedHeader, std::string(labels.status().message()));
+  info.labels = *std::move(labels);
   info.shard_paths = {path};
   info.shard_sizes = {n};
   const int64_t blocks = (n + r->block_rows_ - 1) / r->block_rows_;
@@ -446,7 +487,7 @@ absl::StatusOr<int64_t> ActivationShardReader::ReadBlock(std::vector<float>* val
     m.context = Get<int64_t>(p);
     m.token = Get<int32_t>(p + 8);
     m.position = Get<int32_t>(p + 12);
-    m.genre = Get<int32_t>(p + 16);
+    m.label = Get<int32_t>(p + 16);
   }
   values->resize(rows * d);
   if (info_.dtype == ActivationDtype::kFloat32) {
@@ -474,7 +515,8 @@ absl::StatusOr<ActivationStoreInfo> OpenActivationStore(const std::string& dir) 
     if (m.at("format").get<std::string>() != kFormat) {
       return absl::DataLossError(absl::StrCat(manifest_path, ": not an activation store manifest"));
     }
-    if (m.at("version").get<uint32_t>() != kVersion) {
+    const uint32_t version = m.at("version").get<uint32_t>();
+    if (version < kOldestVersion || version > kVersion) {
       return absl::DataLossError(absl::StrCat(manifest_path, ": unsupported version ",
                                               m.at("version").dump()));
     }
@@ -487,7 +529,14 @@ absl::StatusOr<ActivationStoreInfo> OpenActivationStore(const std::string& dir) 
     info.dtype = dtype == "bf16" ? ActivationDtype::kBf16 : ActivationDtype::kFloat32;
     info.checkpoint_hash = m.at("checkpoint_hash").get<std::string>();
     info.config_text = m.at("config").get<std::string>();
-    info.genre_names = m.at("genre_names").get<std::vector<std::string>>();
+    if (version == 1) {
+      info.labels = FlatLabels(m.at("genre_names").get<std::vector<std::string>>());
+    } else {
+      for (const auto& l : m.at("labels")) {
+        info.labels.names.push_back(l.at("name").get<std::string>());
+        info.labels.parent.push_back(l.at("parent").get<int>());
+      }
+    }
     for (const auto& s : m.at("shards")) {
       info.shard_paths.push_back(absl::StrCat(dir, "/", s.at("file").get<std::string>()));
       info.shard_sizes.push_back(s.at("n").get<int64_t>());
@@ -555,7 +604,7 @@ std::vector<int32_t> SamplePositions(uint64_t seed, int64_t context, int32_t n_c
 absl::Status AppendSampledActivations(ActivationStoreWriter* writer, const Tensor& acts,
                                       int64_t batch, int64_t n_ctx,
                                       absl::Span<const int32_t> tokens,
-                                      absl::Span<const uint8_t> genres, int64_t first_context,
+                                      absl::Span<const LabelId> labels, int64_t first_context,
                                       int32_t per_context, uint64_t seed) {
   if (batch <= 0 || n_ctx <= 0 || acts.size() % (batch * n_ctx) != 0 || acts.rank() < 2) {
     return absl::InvalidArgumentError(absl::StrCat("harvest: activations of shape ",
@@ -564,9 +613,9 @@ absl::Status AppendSampledActivations(ActivationStoreWriter* writer, const Tenso
   }
   const int64_t d = acts.size() / (batch * n_ctx);
   if (static_cast<int64_t>(tokens.size()) != batch * n_ctx ||
-      static_cast<int64_t>(genres.size()) != batch * n_ctx) {
+      static_cast<int64_t>(labels.size()) != batch * n_ctx) {
     return absl::InvalidArgumentError(absl::StrCat("harvest: ", tokens.size(), " tokens and ",
-                                                   genres.size(), " genre labels for ", batch,
+                                                   labels.size(), " labels for ", batch,
                                                    " x ", n_ctx, " positions"));
   }
   std::vector<float> values;
@@ -577,7 +626,7 @@ absl::Status AppendSampledActivations(ActivationStoreWriter* writer, const Tenso
     for (int32_t t : SamplePositions(seed, first_context + b, static_cast<int32_t>(n_ctx), per_context)) {
       const int64_t row = b * n_ctx + t;
       values.insert(values.end(), acts.data() + row * d, acts.data() + (row + 1) * d);
-      meta.push_back({first_context + b, tokens[row], t, genres[row]});
+      meta.push_back({first_context + b, tokens[row], t, labels[row]});
     }
     MONOSEM_RETURN_IF_ERROR(writer->Append(values, meta));
   }

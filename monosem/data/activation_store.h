@@ -3,23 +3,25 @@
 //
 //   DIR/manifest.json       written last (atomically) by Finish(): format,
 //                           version, d, dtype, n, checkpoint hash, config
-//                           text, genre names, and each shard's file and n.
+//                           text, the label set ("labels": name and parent
+//                           of each label id), and each shard's file and n.
 //                           A store without it was never finished.
 //   DIR/shard-00000.msact   shards of up to vectors_per_shard vectors.
 //
 // Shard layout (little-endian):
 //   0   "MSACTSHD"                      magic
-//   8   u32 version (1)
+//   8   u32 version (2)
 //   12  u32 dtype (0 float32, 1 bf16)
 //   16  i64 n          vectors in this shard
 //   24  i64 d          vector width
 //   32  i64 shard_index
 //   40  i32 block_rows vectors per block (the last block may be shorter)
 //   44  u32 hash_len, u32 config_len, u32 names_len
-//   56  checkpoint hash, config text, genre names ('\n'-joined)
+//   56  checkpoint hash, config text, labels: one "PARENT\tNAME" line per
+//       label id ('\n'-joined; PARENT -1 for a top-level label)
 //       u32 CRC-32C of every header byte before it
 //   blocks, each: rows x 20-byte metadata (i64 context, i32 token,
-//       i32 position, i32 genre), then rows x d values (4 or 2 bytes each),
+//       i32 position, i32 label), then rows x d values (4 or 2 bytes each),
 //       then u32 CRC-32C of the block
 //   "MSACTEND" i64 n                    trailer
 // Each shard is written to a temporary file and renamed into place when
@@ -27,6 +29,9 @@
 // Readers check the magic, version, header checksum, the file size against
 // the header, every block's checksum and the trailer; any mismatch is a
 // DataLoss error naming the file and the byte offset.
+//
+// Version 1 stored flat genre names (a name per line; manifest
+// "genre_names"); readers still accept it, as a label set with no parents.
 #ifndef MONOSEM_DATA_ACTIVATION_STORE_H_
 #define MONOSEM_DATA_ACTIVATION_STORE_H_
 
@@ -38,6 +43,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "monosem/data/label.h"
 #include "monosem/tensor.h"
 
 namespace monosem {
@@ -50,11 +56,11 @@ struct VectorMeta {
   int64_t context = 0;   // index of its context in the harvest
   int32_t token = 0;     // the token id at that position
   int32_t position = 0;  // position in the context
-  int32_t genre = 0;     // genre label of that token (an index into genre_names)
+  int32_t label = 0;     // label id of that token (an index into the store's labels)
 };
 inline bool operator==(const VectorMeta& a, const VectorMeta& b) {
   return a.context == b.context && a.token == b.token && a.position == b.position &&
-         a.genre == b.genre;
+         a.label == b.label;
 }
 
 struct ActivationStoreOptions {
@@ -63,7 +69,7 @@ struct ActivationStoreOptions {
   ActivationDtype dtype = ActivationDtype::kFloat32;
   std::string checkpoint_hash;  // identifies the model the activations came from
   std::string config_text;      // e.g. the RunConfig text proto of the harvest
-  std::vector<std::string> genre_names;
+  LabelSet labels;              // the corpus's labels, parents included
   int64_t vectors_per_shard = 1 << 16;
   int32_t block_rows = 256;
 };
@@ -75,7 +81,7 @@ struct ActivationStoreInfo {
   ActivationDtype dtype = ActivationDtype::kFloat32;
   std::string checkpoint_hash;
   std::string config_text;
-  std::vector<std::string> genre_names;
+  LabelSet labels;
   std::vector<std::string> shard_paths;
   std::vector<int64_t> shard_sizes;
 };
@@ -154,11 +160,11 @@ std::vector<int32_t> SamplePositions(uint64_t seed, int64_t context, int32_t n_c
 // The harvest step: for each context b of a batch, appends the activations at
 // SamplePositions(seed, first_context + b, T, per_context).
 //   acts    [B, T, d] (or [B * T, d]) post-ReLU MLP activations
-//   tokens  B * T token ids;  genres  B * T labels
+//   tokens  B * T token ids;  labels  B * T label ids
 absl::Status AppendSampledActivations(ActivationStoreWriter* writer, const Tensor& acts,
                                       int64_t batch, int64_t n_ctx,
                                       absl::Span<const int32_t> tokens,
-                                      absl::Span<const uint8_t> genres, int64_t first_context,
+                                      absl::Span<const LabelId> labels, int64_t first_context,
                                       int32_t per_context, uint64_t seed);
 
 // CRC-32C (Castagnoli), hardware-accelerated where the CPU has SSE4.2.

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace monosem {
@@ -26,6 +27,40 @@ struct LabelSet {
 
   int size() const { return static_cast<int>(names.size()); }
 };
+
+// The top-level ancestor of label `id` (id itself for a top-level label).
+inline int TopLevelOf(const LabelSet& set, int id) {
+  // Bounded by size() so a malformed set with a cycle cannot hang.
+  for (int steps = 0; steps < set.size() && set.parent[id] >= 0; ++steps) id = set.parent[id];
+  return id;
+}
+
+// The top-level labels of `set` alone, in id order, and the map from every id
+// of `set` to the id of its top-level ancestor in the returned set. Metrics
+// that report one row per genre project leaf labels through this map.
+inline LabelSet TopLevelLabels(const LabelSet& set, std::vector<LabelId>* map) {
+  LabelSet top;
+  std::vector<int> new_id(set.size(), -1);
+  for (int i = 0; i < set.size(); ++i) {
+    if (set.parent[i] >= 0) continue;
+    new_id[i] = top.size();
+    top.names.push_back(set.names[i]);
+    top.parent.push_back(-1);
+  }
+  map->assign(set.size(), 0);
+  for (int i = 0; i < set.size(); ++i) {
+    (*map)[i] = static_cast<LabelId>(new_id[TopLevelOf(set, i)]);
+  }
+  return top;
+}
+
+// A flat set: every name a top-level label (loaders without a hierarchy).
+inline LabelSet FlatLabels(std::vector<std::string> names) {
+  LabelSet set;
+  set.parent.assign(names.size(), -1);
+  set.names = std::move(names);
+  return set;
+}
 
 }  // namespace monosem
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -36,23 +37,26 @@ absl::StatusOr<File> Open(const std::string& path) {
 class Sink {
  public:
   explicit Sink(const TextLoadOptions& options) : options_(options) {
-    corpus_.genre_names = BuiltinGenreNames();
+    corpus_.labels = BuiltinLabels();
+    for (int i = 0; i < corpus_.labels.size(); ++i) index_[corpus_.labels.names[i]] = static_cast<LabelId>(i);
   }
   bool full() const { return options_.max_bytes > 0 && corpus_.size() >= options_.max_bytes; }
 
-  absl::StatusOr<uint8_t> Label(const std::string& name) {
-    for (size_t i = 0; i < corpus_.genre_names.size(); ++i) {
-      if (corpus_.genre_names[i] == name) return static_cast<uint8_t>(i);
+  absl::StatusOr<LabelId> Label(const std::string& name) {
+    auto it = index_.find(name);
+    if (it != index_.end()) return it->second;
+    if (corpus_.labels.size() >= kMaxLabels) {
+      return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxLabels,
+                                                       " distinct labels; \"", name, "\" is one too many"));
     }
-    if (corpus_.genre_names.size() >= 256) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("more than 256 distinct genre labels; \"", name, "\" is one too many"));
-    }
-    corpus_.genre_names.push_back(name);
-    return static_cast<uint8_t>(corpus_.genre_names.size() - 1);
+    corpus_.labels.names.push_back(name);
+    corpus_.labels.parent.push_back(-1);  // a new top-level label
+    const LabelId id = static_cast<LabelId>(corpus_.labels.size() - 1);
+    index_[name] = id;
+    return id;
   }
 
-  void Add(absl::string_view text, uint8_t label) {
+  void Add(absl::string_view text, LabelId label) {
     Append(text, label);
     Append(options_.separator, label);
   }
@@ -60,18 +64,19 @@ class Sink {
   Corpus Take() { return std::move(corpus_); }
 
  private:
-  void Append(absl::string_view s, uint8_t label) {
+  void Append(absl::string_view s, LabelId label) {
     if (options_.max_bytes > 0) {
       const int64_t room = options_.max_bytes - corpus_.size();
       if (room <= 0) return;
       if (static_cast<int64_t>(s.size()) > room) s = s.substr(0, room);
     }
     corpus_.bytes.insert(corpus_.bytes.end(), s.begin(), s.end());
-    corpus_.genre.insert(corpus_.genre.end(), s.size(), label);
+    corpus_.label.insert(corpus_.label.end(), s.size(), label);
   }
 
   const TextLoadOptions& options_;
   Corpus corpus_;
+  absl::flat_hash_map<std::string, LabelId> index_;  // name -> id
 };
 
 absl::Status LoadPlain(const std::string& path, Sink* sink) {
@@ -84,7 +89,7 @@ absl::Status LoadPlain(const std::string& path, Sink* sink) {
     return absl::DataLossError(absl::StrCat("cannot read ", path, " at byte offset ", text.size(), ": ",
                                             std::strerror(errno)));
   }
-  if (!text.empty()) sink->Add(text, kGenreUnknown);
+  if (!text.empty()) sink->Add(text, kLabelUnknown);
   return absl::OkStatus();
 }
 
@@ -105,7 +110,7 @@ absl::Status AddRecord(const std::string& path, const std::string& line, int64_t
     return absl::DataLossError(absl::StrCat(path, ": line ", line_no, " (byte offset ", offset,
                                             "): no string field \"", options.text_field, "\""));
   }
-  uint8_t label = kGenreUnknown;
+  LabelId label = kLabelUnknown;
   if (!options.genre_field.empty()) {
     const nlohmann::json* v = &record;
     for (absl::string_view part : absl::StrSplit(options.genre_field, '.')) {

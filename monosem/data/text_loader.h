@@ -4,11 +4,12 @@
 // memory; use max_bytes to take a prefix).
 //
 // Each document (a plain file, or one JSONL record) is appended followed by
-// `separator`. Labels: genre_names starts as BuiltinGenreNames(), so loaded
+// `separator`. Labels: the label set starts as BuiltinLabels(), so loaded
 // text is label 0, "unknown", unless `genre_field` names a JSONL field (a
 // dotted path: "meta.pile_set_name" for the Pile) whose string value becomes
-// the label; a value that is a built-in genre name gets that genre's id, any
-// other value a new label appended to genre_names (at most 256 labels).
+// the label; a value that is a built-in label name ("hebrew", "code/python")
+// gets that label's id, any other value a new top-level label appended to the
+// set (at most kMaxLabels labels).
 //
 // Errors name the file and where: a zstd stream that is corrupt or truncated
 // gives the compressed byte offset; a malformed JSONL record its line number

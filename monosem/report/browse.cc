@@ -103,14 +103,15 @@ absl::Status Browse(const BrowseArgs& a) {
                                                    " has ", dims.d_mlp, " neurons"));
   }
   if (a.contexts <= 0) return absl::InvalidArgumentError("browse: --contexts must be > 0");
-  MONOSEM_ASSIGN_OR_RETURN(Corpus corpus, BrowseText(a, a.contexts * dims.n_ctx));
+  MONOSEM_ASSIGN_OR_RETURN(Corpus leaves, BrowseText(a, a.contexts * dims.n_ctx));
+  const Corpus corpus = TopLevelCorpus(leaves);
   const int64_t ctx = std::min<int64_t>(dims.n_ctx, corpus.size());
   const int64_t tokens = corpus.size() / ctx * ctx;
   if (tokens == 0) return absl::InvalidArgumentError(absl::StrCat(a.data, ": no text to browse"));
   LabelledStream s;
   s.bytes.assign(corpus.bytes.begin(), corpus.bytes.begin() + tokens);
-  s.genre.assign(corpus.genre.begin(), corpus.genre.begin() + tokens);
-  s.genre_names = corpus.genre_names;
+  s.genre.assign(corpus.label.begin(), corpus.label.begin() + tokens);
+  s.genre_names = corpus.labels.names;
 
   MONOSEM_ASSIGN_OR_RETURN(auto backend, BackendRegistry::Create(a.backend));
   MONOSEM_RETURN_IF_ERROR(backend->Available());

@@ -22,7 +22,7 @@ UnitSummary Summarize(const UnitActs& acts, const LabelledStream& stream, int bi
     if (!(v > 0)) continue;
     ++s.fired;
     s.max_act = std::max(s.max_act, static_cast<double>(v));
-    const uint8_t label = stream.genre[acts.token[i]];
+    const LabelId label = stream.genre[acts.token[i]];
     if (label < g) {
       ++s.genre_count[label];
       s.genre_mass[label] += v;

@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+
 #include "absl/status/statusor.h"
+#include "monosem/data/label.h"
 
 namespace monosem::report {
 
@@ -22,10 +24,11 @@ struct UnitActs {
 };
 
 // The stream the activations were taken on: one byte token and one genre
-// label per position.
+// label per position (browse.cc labels by top-level genre: per-unit counts
+// stay a couple of dozen wide however many leaves the corpus has).
 struct LabelledStream {
   std::vector<uint8_t> bytes;
-  std::vector<uint8_t> genre;
+  std::vector<LabelId> genre;
   std::vector<std::string> genre_names;
   int64_t size() const { return static_cast<int64_t>(bytes.size()); }
 };

@@ -5,14 +5,18 @@
 
 namespace monosem::steering {
 
-absl::StatusOr<GenreClassifier> GenreClassifier::Train(const Corpus& corpus) {
+absl::StatusOr<GenreClassifier> GenreClassifier::Train(const Corpus& leaves) {
+  // One bigram table (256 KiB of floats) per top-level genre: with hundreds
+  // of leaf labels per-leaf tables would take tens of MiB and the judged
+  // steering row is about a genre's share anyway.
+  const Corpus corpus = TopLevelCorpus(leaves);
   GenreClassifier c;
-  c.names_ = corpus.genre_names;
+  c.names_ = corpus.labels.names;
   const size_t g = c.names_.size();
   std::vector<std::vector<double>> counts(g, std::vector<double>(256 * 256, 0.0));
   std::vector<double> bytes(g, 0.0);
   for (int64_t i = 1; i < corpus.size(); ++i) {
-    const uint8_t label = corpus.genre[i];
+    const LabelId label = corpus.label[i];
     if (label >= g) continue;
     counts[label][corpus.bytes[i - 1] * 256 + corpus.bytes[i]] += 1;
     bytes[label] += 1;

@@ -15,7 +15,8 @@ namespace monosem::steering {
 
 class GenreClassifier {
  public:
-  // Counts each genre's byte bigrams (add-one smoothing). A corpus with no
+  // Counts each top-level genre's byte bigrams (add-one smoothing); genre
+  // ids are those of TopLevelLabels(corpus.labels). A corpus with no
   // labelled bytes is an error.
   static absl::StatusOr<GenreClassifier> Train(const Corpus& corpus);
 

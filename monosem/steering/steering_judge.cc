@@ -28,7 +28,7 @@ absl::StatusOr<FeatureCounts> CountFeatures(const Transformer& model, const Name
                                             const Corpus& text) {
   const int64_t ctx = std::min<int64_t>(model.dims().n_ctx, text.size());
   const int64_t windows = text.size() / ctx, f = sae.spec.f;
-  const size_t g_count = text.genre_names.size();
+  const size_t g_count = text.labels.names.size();
   FeatureCounts c;
   c.fired.assign(f, 0);
   c.max_act.assign(f, 0.0f);
@@ -51,7 +51,7 @@ absl::StatusOr<FeatureCounts> CountFeatures(const Transformer& model, const Name
       MONOSEM_RETURN_IF_ERROR(kernels->Forward(sae.spec, sae.params, *acts, &codes, &x_hat));
       const Tensor dense = codes.ToDense();
       for (int64_t r = 0; r < ctx; ++r) {
-        const uint8_t g = text.genre[w * ctx + r];
+        const LabelId g = text.label[w * ctx + r];
         ++c.genre_tokens[g];
         for (int64_t i = 0; i < f; ++i) {
           const float v = dense.data()[r * f + i];
@@ -73,13 +73,15 @@ absl::StatusOr<FeatureCounts> CountFeatures(const Transformer& model, const Name
 
 absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
                                                 const NamedTensors& params,
-                                                const sae::LoadedSae& sae, const Corpus& heldout,
+                                                const sae::LoadedSae& sae, const Corpus& heldout_leaves,
                                                 const Corpus& train, const JudgeOptions& o) {
+  // Genres are top-level labels, as in the classifier (GenreClassifier::Train).
+  const Corpus heldout = TopLevelCorpus(heldout_leaves);
   MONOSEM_ASSIGN_OR_RETURN(auto kernels, sae::SaeKernelRegistry::Create(BackendRegistry::Create(o.backend)));
   MONOSEM_ASSIGN_OR_RETURN(GenreClassifier classifier, GenreClassifier::Train(train));
   MONOSEM_ASSIGN_OR_RETURN(FeatureCounts c, CountFeatures(model, params, sae, kernels.get(), heldout));
   const int64_t f = sae.spec.f, tokens = c.tokens;
-  const int g_count = static_cast<int>(heldout.genre_names.size());
+  const int g_count = heldout.labels.size();
 
   // The (genre, feature) pair with the best F1 of "feature fires" as a
   // detector of "this byte is in the genre".
@@ -100,7 +102,7 @@ absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
     return absl::FailedPreconditionError(absl::StrCat(
         "steering: no genre has ", o.min_genre_tokens, " held-out tokens and a feature that fires on it"));
   }
-  j.genre_name = heldout.genre_names[j.genre];
+  j.genre_name = heldout.labels.names[j.genre];
   j.value = o.clamp_multiple * c.max_act[j.feature];
 
   // Prompts: the starts of held-out runs of other genres.
@@ -108,7 +110,7 @@ absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
   for (int64_t t = 0; t + o.prompt_bytes <= tokens && static_cast<int>(prompts.size()) < o.prompts;
        t += o.prompt_bytes) {
     bool other = true;
-    for (int64_t k = t; k < t + o.prompt_bytes; ++k) other &= heldout.genre[k] != j.genre;
+    for (int64_t k = t; k < t + o.prompt_bytes; ++k) other &= heldout.label[k] != j.genre;
     if (!other) continue;
     prompts.emplace_back(reinterpret_cast<const char*>(heldout.bytes.data()) + t, o.prompt_bytes);
     t += 8 * o.prompt_bytes;  // spread the prompts over the text

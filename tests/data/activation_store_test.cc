@@ -8,10 +8,12 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "monosem/data/bf16.h"
 #include "monosem/io/file_io.h"
 #include "monosem/philox.h"
+#include "nlohmann/json.hpp"
 #include "tests/testing/tmp_dir.h"
 
 namespace monosem {
@@ -42,9 +44,21 @@ Data Random(int64_t n, int64_t d, uint64_t seed) {
   for (float& v : data.values) v = rng.Normal() * 3.0f;
   for (int64_t i = 0; i < n; ++i) {
     data.meta.push_back({i / 7, static_cast<int32_t>(rng.UniformInt(256)),
-                         static_cast<int32_t>(i % 128), static_cast<int32_t>(rng.UniformInt(12))});
+                         static_cast<int32_t>(i % 128), static_cast<int32_t>(rng.UniformInt(700))});
   }
   return data;
+}
+
+// A label tree with ids past 255, as the built-in corpus's leaves need.
+LabelSet TestLabels() {
+  LabelSet l;
+  l.names = {"unknown", "prose", "prose/law", "base64"};
+  l.parent = {-1, -1, 1, -1};
+  for (int i = 0; i < 700; ++i) {
+    l.names.push_back(absl::StrCat("base64/kind", i));
+    l.parent.push_back(3);
+  }
+  return l;
 }
 
 absl::Status Write(const std::string& dir, const Data& data, int64_t d, ActivationDtype dtype,
@@ -55,7 +69,7 @@ absl::Status Write(const std::string& dir, const Data& data, int64_t d, Activati
   o.dtype = dtype;
   o.checkpoint_hash = "sha256:abc123";
   o.config_text = "transformer { d_model: 128 }\n";
-  o.genre_names = {"unknown", "prose", "arabic"};
+  o.labels = TestLabels();
   o.vectors_per_shard = per_shard;
   o.block_rows = block_rows;
   auto w = ActivationStoreWriter::Create(o);
@@ -84,7 +98,8 @@ TEST(ActivationStore, Float32RoundTripIsExactAcrossShardsAndBlocks) {
   EXPECT_EQ(info->d, d);
   EXPECT_EQ(info->checkpoint_hash, "sha256:abc123");
   EXPECT_EQ(info->config_text, "transformer { d_model: 128 }\n");
-  EXPECT_EQ(info->genre_names, (std::vector<std::string>{"unknown", "prose", "arabic"}));
+  EXPECT_EQ(info->labels.names, TestLabels().names);
+  EXPECT_EQ(info->labels.parent, TestLabels().parent);
   EXPECT_EQ(info->shard_sizes, (std::vector<int64_t>{300, 300, 300, 100}));
   Tensor values;
   std::vector<VectorMeta> meta;
@@ -98,6 +113,8 @@ TEST(ActivationStore, Float32RoundTripIsExactAcrossShardsAndBlocks) {
   EXPECT_EQ((*shard)->info().n, 100);
   EXPECT_EQ((*shard)->shard_index(), 3);
   EXPECT_EQ((*shard)->info().checkpoint_hash, "sha256:abc123");
+  EXPECT_EQ((*shard)->info().labels.names, TestLabels().names);
+  EXPECT_EQ((*shard)->info().labels.parent, TestLabels().parent);
   // An existing store is never overwritten.
   EXPECT_EQ(Write(dir, data, d, ActivationDtype::kFloat32, 300, 64).code(),
             absl::StatusCode::kAlreadyExists);
@@ -118,7 +135,11 @@ TEST(ActivationStore, Bf16StoresRoundedValuesAtHalfTheSize) {
   auto info = OpenActivationStore(dir);
   EXPECT_EQ(info->dtype, ActivationDtype::kBf16);
   auto bytes = ReadFile(dir + "/shard-00000.msact");
-  EXPECT_LT(bytes->size(), static_cast<size_t>(n * (d * 2 + 20) + 1000));
+  // Values at 2 bytes, 20 bytes of metadata each, plus the header (the label
+  // set's "PARENT\tNAME" lines take most of it).
+  size_t label_bytes = 0;
+  for (const std::string& name : TestLabels().names) label_bytes += name.size() + 4;
+  EXPECT_LT(bytes->size(), static_cast<size_t>(n * (d * 2 + 20) + 1000) + label_bytes);
 }
 
 TEST(ActivationStore, CorruptAndTruncatedShardsNameFileAndOffset) {
@@ -215,11 +236,11 @@ TEST(ActivationStore, AppendSampledActivations) {
   const int64_t B = 3, T = 16, d = 5;
   Tensor acts({B, T, d});
   std::vector<int32_t> tokens(B * T);
-  std::vector<uint8_t> genres(B * T);
+  std::vector<LabelId> genres(B * T);
   for (int64_t i = 0; i < B * T; ++i) {
     for (int64_t k = 0; k < d; ++k) acts[i * d + k] = static_cast<float>(i * 10 + k);
     tokens[i] = static_cast<int32_t>(i % 256);
-    genres[i] = static_cast<uint8_t>(i % 12);
+    genres[i] = static_cast<LabelId>(250 + i);  // ids past 255
   }
   ActivationStoreOptions o;
   o.dir = dir;
@@ -239,9 +260,34 @@ TEST(ActivationStore, AppendSampledActivations) {
     EXPECT_EQ(meta[r].position, SamplePositions(9, 100 + b, T, 4)[r % 4]);
     const int64_t row = b * T + meta[r].position;
     EXPECT_EQ(meta[r].token, tokens[row]);
-    EXPECT_EQ(meta[r].genre, genres[row]);
+    EXPECT_EQ(meta[r].label, genres[row]);
     EXPECT_EQ(values[r * d + 2], static_cast<float>(row * 10 + 2));
   }
+}
+
+// Version 1 manifests listed flat genre names; they still open, as a label
+// set without parents. Unknown versions are refused, naming the version.
+TEST(ActivationStore, ManifestVersions) {
+  const std::string dir = TmpDir("versions");
+  const Data data = Random(50, 4, 5);
+  ASSERT_TRUE(Write(dir, data, 4, ActivationDtype::kFloat32, 1 << 20, 16).ok());
+  auto text = ReadFile(dir + "/manifest.json");
+  ASSERT_TRUE(text.ok());
+  nlohmann::json m = nlohmann::json::parse(*text);
+  EXPECT_EQ(m.at("version").get<int>(), 2);
+  m["version"] = 1;
+  m.erase("labels");
+  m["genre_names"] = {"unknown", "prose", "arabic"};
+  ASSERT_TRUE(WriteFileAtomic(dir + "/manifest.json", m.dump()).ok());
+  auto v1 = OpenActivationStore(dir);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(v1->labels.names, (std::vector<std::string>{"unknown", "prose", "arabic"}));
+  EXPECT_EQ(v1->labels.parent, (std::vector<int>{-1, -1, -1}));
+  m["version"] = 3;
+  ASSERT_TRUE(WriteFileAtomic(dir + "/manifest.json", m.dump()).ok());
+  auto v3 = OpenActivationStore(dir);
+  EXPECT_EQ(v3.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(v3.status().message().find("unsupported version 3"), std::string::npos) << v3.status();
 }
 
 TEST(ActivationStore, Crc32cKnownValue) {

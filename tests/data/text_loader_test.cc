@@ -57,8 +57,8 @@ TEST(TextLoader, PlainFileAndFolder) {
   auto one = LoadText(dir + "/a.txt");
   ASSERT_TRUE(one.ok()) << one.status();
   EXPECT_EQ(AsString(*one), "first file\n\n");
-  for (uint8_t g : one->genre) EXPECT_EQ(g, kGenreUnknown);
-  EXPECT_EQ(one->genre_names[0], "unknown");
+  for (LabelId g : one->label) EXPECT_EQ(g, kLabelUnknown);
+  EXPECT_EQ(one->labels.names[0], "unknown");
 
   auto all = LoadText(dir);
   ASSERT_TRUE(all.ok()) << all.status();
@@ -84,11 +84,14 @@ TEST(TextLoader, JsonlWithTextAndGenreFields) {
   opts.genre_field = "meta.pile_set_name";
   auto labelled = LoadText(path, opts);
   ASSERT_TRUE(labelled.ok()) << labelled.status();
-  ASSERT_EQ(labelled->genre_names.size(), static_cast<size_t>(kNumBuiltinGenres) + 1);
-  EXPECT_EQ(labelled->genre_names.back(), "Pile-CC");
-  EXPECT_EQ(labelled->genre[0], kNumBuiltinGenres);      // "Pile-CC", a new label
-  EXPECT_EQ(labelled->genre[6], kGenreHebrew);           // a built-in name keeps its id
-  EXPECT_EQ(labelled->genre.back(), kGenreUnknown);      // no field: unknown
+  const int builtin = BuiltinLabels().size();
+  ASSERT_EQ(labelled->labels.size(), builtin + 1);
+  EXPECT_EQ(labelled->labels.names.back(), "Pile-CC");
+  EXPECT_EQ(labelled->labels.parent.back(), -1);          // a new top-level label
+  EXPECT_EQ(labelled->label[0], builtin);                 // "Pile-CC": an id past 255
+  EXPECT_GT(builtin, 255);
+  EXPECT_EQ(labelled->label[6], *BuiltinLabelId("hebrew"));  // a built-in name keeps its id
+  EXPECT_EQ(labelled->label.back(), kLabelUnknown);       // no field: unknown
 }
 
 TEST(TextLoader, JsonlErrorsNameFileLineAndOffset) {
@@ -124,9 +127,9 @@ TEST(TextLoader, ZstdShardStreams) {
   auto c = LoadText(path, opts);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(AsString(*c), expected);
-  EXPECT_EQ(c->genre[0], c->genre_names.size() - 2);   // "Github"
-  EXPECT_EQ(c->genre_names[c->genre_names.size() - 2], "Github");
-  EXPECT_EQ(c->genre_names.back(), "ArXiv");
+  EXPECT_EQ(c->label[0], c->labels.size() - 2);   // "Github"
+  EXPECT_EQ(c->labels.names[c->labels.size() - 2], "Github");
+  EXPECT_EQ(c->labels.names.back(), "ArXiv");
 
   opts.max_bytes = 1000;
   auto prefix = LoadText(path, opts);

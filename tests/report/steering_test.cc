@@ -132,7 +132,12 @@ TEST(GenreClassifier, RecognisesTheCorpusGenres) {
   ASSERT_TRUE(corpus.ok());
   auto c = GenreClassifier::Train(*corpus);
   ASSERT_TRUE(c.ok()) << c.status();
-  const int dna = *BuiltinGenreId("dna"), korean = *BuiltinGenreId("korean");
+  // The classifier's ids are top-level genres (TopLevelLabels), not leaves.
+  std::vector<LabelId> to_top;
+  const LabelSet genres = TopLevelLabels(BuiltinLabels(), &to_top);
+  EXPECT_EQ(c->genre_names(), genres.names);
+  const int dna = to_top[*BuiltinLabelId("dna/fasta")], korean = to_top[*BuiltinLabelId("korean")];
+  EXPECT_EQ(genres.names[dna], "dna");
   EXPECT_EQ(c->Classify("ACGTTGCAACGTAGCTAGCTAGGATCCA"), dna);
   EXPECT_EQ(c->Classify("\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4\xEB\x8A\x94 \xEC\x9D\xB4"), korean);
   EXPECT_DOUBLE_EQ(c->Share("ACGTTGCAACGTAGCTAGCTAGGATCCAGGCTTACGATCGATCGGATCCATGCAAGCTTAGGC", dna, 16), 1.0);

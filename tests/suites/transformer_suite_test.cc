@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "monosem/config.h"
 #include "monosem/data/activation_store.h"
+#include "monosem/data/corpus.h"
 #include "monosem/models/transformer/trainer.h"
 #include "monosem/suites/artifacts.h"
 #include "monosem/suites/transformer/transformer_suite.h"
@@ -58,7 +59,12 @@ TEST(TransformerSuite, QuickRunRowsCheckpointsAndStores) {
   EXPECT_GE(Find(*rows, "genre_f1[A,prose]")->measured(), 0.0);
   EXPECT_LE(Find(*rows, "genre_f1[A,prose]")->measured(), 1.0);
 
-  for (const char* f : {"transformer_loss_per_genre.csv", "transformer_genre_f1.csv",
+  // Rows are per top-level genre: never one per leaf.
+  for (const ResultRow& r : *rows) {
+    EXPECT_EQ(r.metric().find('/'), std::string::npos) << r.metric();
+  }
+  for (const char* f : {"transformer_loss_per_genre.csv", "transformer_loss_per_leaf.csv",
+                        "transformer_genre_f1.csv",
                         "transformer_polysemanticity_hist.csv", "transformer_neuron_fire_rates.csv",
                         "transformer_manifest.json"}) {
     EXPECT_TRUE(std::filesystem::exists(ctx.out_dir + "/" + f)) << f;
@@ -71,6 +77,9 @@ TEST(TransformerSuite, QuickRunRowsCheckpointsAndStores) {
     auto info = OpenActivationStore(ctx.out_dir + "/activations_" + std::string(m));
     ASSERT_TRUE(info.ok()) << info.status();
     EXPECT_EQ(info->d, 64);
+    // The store keeps the corpus's whole label tree (leaf ids past 255).
+    EXPECT_EQ(info->labels.names, BuiltinLabels().names);
+    EXPECT_EQ(info->labels.parent, BuiltinLabels().parent);
     EXPECT_EQ(info->n, 64 * 16);  // 64 contexts x 16 sampled positions
     EXPECT_EQ(static_cast<double>(info->n),
               Find(*rows, "activation_store_vectors[" + std::string(m) + "]")->measured());

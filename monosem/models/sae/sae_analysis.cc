@@ -94,7 +94,7 @@ absl::StatusOr<MaxCorrelation> MaxCorrMedian(const Tensor& a, const Tensor& b) {
 }
 
 absl::StatusOr<std::vector<GenreDetectorF1>> BestFeatureGenreF1(const Tensor& codes,
-                                                                absl::Span<const uint8_t> labels,
+                                                                absl::Span<const LabelId> labels,
                                                                 int n_genres) {
   if (codes.rank() != 2 || codes.dim(0) != static_cast<int64_t>(labels.size())) {
     return absl::InvalidArgumentError(absl::StrCat("genre_f1: codes ", ShapeToString(codes.shape()),

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "monosem/data/label.h"
 #include "monosem/tensor.h"
 
 namespace monosem::sae {
@@ -47,7 +48,7 @@ struct GenreDetectorF1 {
 
 // labels: N genre ids < n_genres. One entry per genre with at least one token.
 absl::StatusOr<std::vector<GenreDetectorF1>> BestFeatureGenreF1(const Tensor& codes,
-                                                                absl::Span<const uint8_t> labels,
+                                                                absl::Span<const LabelId> labels,
                                                                 int n_genres);
 
 }  // namespace monosem::sae

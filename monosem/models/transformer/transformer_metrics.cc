@@ -10,7 +10,7 @@ namespace monosem {
 
 absl::StatusOr<std::vector<NeuronGenreF1>> BestNeuronGenreF1(absl::Span<const float> acts,
                                                              int64_t n, int64_t n_neurons,
-                                                             absl::Span<const uint8_t> labels,
+                                                             absl::Span<const LabelId> labels,
                                                              int n_genres) {
   if (n < 0 || n_neurons < 1 || n_genres < 1 ||
       static_cast<int64_t>(acts.size()) != n * n_neurons ||
@@ -20,7 +20,7 @@ absl::StatusOr<std::vector<NeuronGenreF1>> BestNeuronGenreF1(absl::Span<const fl
                      " for n ", n, " x ", n_neurons, " neurons (", n_genres, " genres)"));
   }
   std::vector<int64_t> positives(n_genres, 0);
-  for (uint8_t g : labels) {
+  for (LabelId g : labels) {
     if (g >= n_genres) {
       return absl::InvalidArgumentError(
           absl::StrCat("genre_f1: label ", int{g}, " out of range [0, ", n_genres, ")"));
@@ -32,7 +32,7 @@ absl::StatusOr<std::vector<NeuronGenreF1>> BestNeuronGenreF1(absl::Span<const fl
     best[g].genre = g;
     best[g].positives = positives[g];
   }
-  std::vector<std::pair<float, uint8_t>> col(n);
+  std::vector<std::pair<float, LabelId>> col(n);
   std::vector<int64_t> tp(n_genres);
   std::vector<int> touched;
   std::vector<char> in_group(n_genres, 0);
@@ -49,7 +49,7 @@ absl::StatusOr<std::vector<NeuronGenreF1>> BestNeuronGenreF1(absl::Span<const fl
       touched.clear();
       int64_t end = at;
       for (; end < n && col[end].first == v; ++end) {
-        const uint8_t g = col[end].second;
+        const LabelId g = col[end].second;
         if (!in_group[g]) {
           in_group[g] = 1;
           touched.push_back(g);
@@ -80,7 +80,7 @@ absl::StatusOr<std::vector<NeuronGenreF1>> BestNeuronGenreF1(absl::Span<const fl
 
 absl::StatusOr<Polysemanticity> NeuronPolysemanticity(absl::Span<const float> acts, int64_t n,
                                                       int64_t n_neurons,
-                                                      absl::Span<const uint8_t> labels,
+                                                      absl::Span<const LabelId> labels,
                                                       int n_genres, double min_fire_fraction,
                                                       int64_t min_genre_tokens) {
   if (n < 0 || n_neurons < 1 || n_genres < 1 ||
@@ -97,7 +97,7 @@ absl::StatusOr<Polysemanticity> NeuronPolysemanticity(absl::Span<const float> ac
   }
   Polysemanticity p;
   p.genre_tokens.assign(n_genres, 0);
-  for (uint8_t g : labels) {
+  for (LabelId g : labels) {
     if (g >= n_genres) {
       return absl::InvalidArgumentError(
           absl::StrCat("polysemanticity: label ", int{g}, " out of range [0, ", n_genres, ")"));

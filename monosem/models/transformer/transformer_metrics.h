@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "monosem/data/label.h"
 
 namespace monosem {
 
@@ -28,7 +29,7 @@ struct NeuronGenreF1 {
 // acts: [n, n_neurons] row-major; labels: n genre ids < n_genres.
 absl::StatusOr<std::vector<NeuronGenreF1>> BestNeuronGenreF1(absl::Span<const float> acts,
                                                              int64_t n, int64_t n_neurons,
-                                                             absl::Span<const uint8_t> labels,
+                                                             absl::Span<const LabelId> labels,
                                                              int n_genres);
 
 // Polysemanticity: neuron i is "often active" on genre g when it fires
@@ -45,7 +46,7 @@ struct Polysemanticity {
 };
 absl::StatusOr<Polysemanticity> NeuronPolysemanticity(absl::Span<const float> acts, int64_t n,
                                                       int64_t n_neurons,
-                                                      absl::Span<const uint8_t> labels,
+                                                      absl::Span<const LabelId> labels,
                                                       int n_genres, double min_fire_fraction,
                                                       int64_t min_genre_tokens);
 

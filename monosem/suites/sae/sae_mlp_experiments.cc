@@ -27,6 +27,7 @@
 #include "monosem/status.h"
 #include "monosem/suites/artifacts.h"
 #include "monosem/suites/transformer/corpus_windows.h"
+#include "monosem/suites/sae/sae_monosemanticity.h"
 #include "monosem/suites/transformer/suite_corpus.h"
 #include "monosem/suites/transformer/transformer_suite.h"
 #include "proto/artifacts.pb.h"
@@ -72,7 +73,8 @@ absl::StatusOr<Transformers> LoadTransformers(const TransformerManifest& man,
 // genre of each input byte, and the token batches (for loss_recovered).
 struct Heldout {
   Tensor acts;
-  std::vector<uint8_t> genres;
+  std::vector<LabelId> genres;  // top-level genre ids (TopLevelLabels numbering)
+  std::vector<LabelId> leaves;  // the corpus's leaf ids
   std::vector<TokenBatch> batches;
 };
 
@@ -94,7 +96,7 @@ absl::StatusOr<Heldout> CollectHeldout(const Transformer& model, const NamedTens
   for (int64_t w = 0; w < windows; ++w) starts[w] = w * stride;
   ForwardCache cache;
   std::vector<int32_t> ids;
-  std::vector<uint8_t> genres;
+  std::vector<LabelId> genres;
   for (int64_t w0 = 0; w0 < windows; w0 += per_batch) {
     const int64_t b = std::min(per_batch, windows - w0);
     GatherWindows(heldout, absl::MakeConstSpan(starts).subspan(w0, b), window, &ids, &genres);
@@ -327,15 +329,30 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   MONOSEM_ASSIGN_OR_RETURN(SuiteCorpus mixed, BuildSuiteCorpus(dc, dc.n_train() + dc.n_eval(),
                                                                /*default_share=*/0.0, /*strict=*/true));
   const Corpus all = std::move(mixed.corpus);
-  const Corpus heldout = SliceCorpus(all, dc.n_train(), all.size());
-  const int n_genres = static_cast<int>(all.genre_names.size());
+  // Leaf labels for the monosemanticity metrics (they map leaves to genres
+  // themselves); the per-genre rows use the top-level corpus.
+  const Corpus heldout_leaf = SliceCorpus(all, dc.n_train(), all.size());
+  const Corpus heldout = TopLevelCorpus(heldout_leaf);
+  const int n_genres = heldout.labels.size();
+  std::vector<LabelId> leaf_to_genre;
+  TopLevelLabels(all.labels, &leaf_to_genre);
   std::vector<Heldout> held;
   for (size_t m = 0; m < 2; ++m) {
-    MONOSEM_ASSIGN_OR_RETURN(Heldout h, CollectHeldout(tf.models[m], tf.params[m], heldout,
+    MONOSEM_ASSIGN_OR_RETURN(Heldout h, CollectHeldout(tf.models[m], tf.params[m], heldout_leaf,
                                                        sc.eval_windows, sc.eval_batch));
+    h.leaves = h.genres;
+    for (LabelId& g : h.genres) g = leaf_to_genre[g];
     held.push_back(std::move(h));
   }
   const int64_t n_tokens = held[0].acts.dim(0);
+  // Monosemanticity: transformer A's neurons now, each dictionary of the
+  // ladder as it is trained (only the metrics are kept).
+  const HeldoutLabels held_labels{held[0].leaves, &all.labels, tf.models[0].dims().n_ctx};
+  UnitPopulation neuron_pop;
+  std::vector<UnitPopulation> dict_pops;
+  if (parts.ladder) {
+    MONOSEM_ASSIGN_OR_RETURN(neuron_pop, MeasureUnitPopulation("neurons", held[0].acts, held_labels));
+  }
 
   // Normalisation: mean norm sqrt(d_mlp) on a sample of each store.
   std::vector<float> scale(2);
@@ -420,7 +437,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                             absl::StrFormat("%d x %d vectors in %.1f s on backend %s (the budget this "
                                             "scale can afford depends on it)",
                                             sc.steps, sc.batch, r.train_seconds, backend)));
-      if (resample) recovered_by_size.emplace_back(f, lr);
+      if (resample) {
+        recovered_by_size.emplace_back(f, lr);
+        MONOSEM_ASSIGN_OR_RETURN(Tensor codes, DenseCodes(s, held[0].acts));
+        MONOSEM_ASSIGN_OR_RETURN(UnitPopulation pop,
+                                 MeasureUnitPopulation(absl::StrCat("F=", f), codes, held_labels));
+        dict_pops.push_back(std::move(pop));
+      }
       if (largest) (resample ? dead_with : dead_without) = r.store.dead_fraction;
       ladder_csv << absl::StrFormat("%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n",
                                     f, resample, s.trainer->resamples(), r.mse_raw, r.heldout.fvu,
@@ -445,6 +468,9 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_ladder.csv", ladder_csv.str()));
     // Judged outside quick mode (its 1,024-vector store trains nothing).
     const bool judged = !ctx.quick;
+    MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> mono,
+                             MonosemanticityRows(neuron_pop, dict_pops, all.labels, judged, ctx.out_dir));
+    for (ResultRow& r : mono) rows.push_back(std::move(r));
     const int64_t f_max = sc.dict_multiples.back() * d_mlp;
     // Strictly fewer: at least one latent fewer dead with resampling.
     const double dead_diff = dead_with - dead_without, dead_bar = -1.0 / f_max;
@@ -566,13 +592,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
             "neuron_f1\n";
   int wins = 0, counted = 0;
   for (const GenreDetectorF1& g : ff) {
-    if (g.genre == kGenreUnknown) continue;
+    if (g.genre == kLabelUnknown) continue;
     const NeuronGenreF1* n = nullptr;
     for (const NeuronGenreF1& x : nf) {
       if (x.genre == g.genre) n = &x;
     }
     const double neuron_f1 = n != nullptr ? n->f1 : 0.0;
-    const std::string name = all.genre_names[g.genre];
+    const std::string name = heldout.labels.names[g.genre];
     f1_csv << name << "," << g.positives << "," << genre_f << "," << g.unit << ","
            << absl::StrFormat("%.6f,%.6f", g.f1, g.unit >= 0 ? genre_corr.max_corr[g.unit] : kNaN) << ","
            << (n ? n->neuron : -1) << ","

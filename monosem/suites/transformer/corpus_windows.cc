@@ -5,13 +5,13 @@
 namespace monosem {
 
 void GatherWindows(const Corpus& c, absl::Span<const int64_t> starts, int64_t window,
-                   std::vector<int32_t>* ids, std::vector<uint8_t>* genres) {
+                   std::vector<int32_t>* ids, std::vector<LabelId>* labels) {
   ids->resize(starts.size() * window);
-  genres->resize(starts.size() * (window - 1));
+  labels->resize(starts.size() * (window - 1));
   for (size_t r = 0; r < starts.size(); ++r) {
     for (int64_t j = 0; j < window; ++j) {
       (*ids)[r * window + j] = c.bytes[starts[r] + j];
-      if (j + 1 < window) (*genres)[r * (window - 1) + j] = c.genre[starts[r] + j];
+      if (j + 1 < window) (*labels)[r * (window - 1) + j] = c.label[starts[r] + j];
     }
   }
 }

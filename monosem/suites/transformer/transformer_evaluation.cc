@@ -16,14 +16,14 @@ absl::StatusOr<Evaluation> Evaluate(const Transformer& model, const NamedTensors
                                     const Corpus& c, const std::vector<int64_t>& starts,
                                     int64_t stats_windows, int64_t eval_batch) {
   const int64_t ctx = model.dims().n_ctx, d_mlp = model.dims().d_mlp;
-  const int n_genres = static_cast<int>(c.genre_names.size());
+  const int n_genres = c.labels.size();
   Evaluation e;
   e.genre_loss_sum.assign(n_genres, 0.0);
   e.genre_tokens.assign(n_genres, 0);
   double sum = 0;
   ForwardCache cache;
   std::vector<int32_t> ids;
-  std::vector<uint8_t> genres;
+  std::vector<LabelId> genres;
   for (size_t at = 0; at < starts.size(); at += eval_batch) {
     const int64_t b = std::min<int64_t>(eval_batch, starts.size() - at);
     GatherWindows(c, absl::MakeConstSpan(starts).subspan(at, b), ctx + 1, &ids, &genres);
@@ -33,7 +33,7 @@ absl::StatusOr<Evaluation> Evaluate(const Transformer& model, const NamedTensors
       for (int64_t j = 0; j < ctx; ++j) {
         const double l = cache.losses[r * ctx + j];
         sum += l;
-        const uint8_t tg = c.genre[starts[at + r] + j + 1];
+        const LabelId tg = c.label[starts[at + r] + j + 1];
         e.genre_loss_sum[tg] += l;
         ++e.genre_tokens[tg];
       }
@@ -48,6 +48,18 @@ absl::StatusOr<Evaluation> Evaluate(const Transformer& model, const NamedTensors
   }
   e.loss = sum / std::max<int64_t>(1, e.tokens);
   return e;
+}
+
+void CollapseToGenres(const std::vector<LabelId>& to_top, int n_top, Evaluation* e) {
+  std::vector<double> loss(n_top, 0.0);
+  std::vector<int64_t> tokens(n_top, 0);
+  for (size_t g = 0; g < e->genre_tokens.size() && g < to_top.size(); ++g) {
+    loss[to_top[g]] += e->genre_loss_sum[g];
+    tokens[to_top[g]] += e->genre_tokens[g];
+  }
+  e->genre_loss_sum = std::move(loss);
+  e->genre_tokens = std::move(tokens);
+  for (LabelId& g : e->stats_genres) g = g < to_top.size() ? to_top[g] : 0;
 }
 
 absl::StatusOr<int64_t> Harvest(const Transformer& model, const NamedTensors& params,
@@ -66,12 +78,12 @@ absl::StatusOr<int64_t> Harvest(const Transformer& model, const NamedTensors& pa
   o.dtype = bf16 ? ActivationDtype::kBf16 : ActivationDtype::kFloat32;
   o.checkpoint_hash = hash;
   o.config_text = config_text;
-  o.genre_names = train.genre_names;
+  o.labels = train.labels;
   MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<ActivationStoreWriter> w,
                            ActivationStoreWriter::Create(o));
   ForwardCache cache;
   std::vector<int32_t> ids;
-  std::vector<uint8_t> genres;
+  std::vector<LabelId> genres;
   for (size_t at = 0; at < starts.size(); at += eval_batch) {
     const int64_t b = std::min<int64_t>(eval_batch, starts.size() - at);
     GatherWindows(train, absl::MakeConstSpan(starts).subspan(at, b), ctx + 1, &ids, &genres);

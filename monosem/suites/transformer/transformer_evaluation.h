@@ -19,14 +19,20 @@ namespace monosem {
 inline constexpr uint64_t kTrainEvalSeed = 0x7e57;  // train-loss windows
 inline constexpr uint64_t kHarvestSeed = 0x4a11;    // harvest contexts and positions
 
+// Per-label sums are indexed by the corpus's label ids (leaves for the
+// built-in corpus) until CollapseToGenres maps them to top-level genres.
 struct Evaluation {
   double loss = 0;  // mean over tokens, nats per byte
   int64_t tokens = 0;
-  std::vector<double> genre_loss_sum;  // by the target byte's genre
+  std::vector<double> genre_loss_sum;  // by the target byte's label
   std::vector<int64_t> genre_tokens;
   std::vector<float> stats_acts;       // [stats tokens, d_mlp]
-  std::vector<uint8_t> stats_genres;   // input byte's genre
+  std::vector<LabelId> stats_genres;   // input byte's label
 };
+
+// Re-indexes e's per-label sums and stats labels by top-level genre:
+// to_top maps a label id to its genre's index (TopLevelLabels), n_top genres.
+void CollapseToGenres(const std::vector<LabelId>& to_top, int n_top, Evaluation* e);
 
 // Loss over windows at `starts` (sums over all tokens, then one division);
 // the activations of the first `stats_windows` windows are kept.

@@ -46,7 +46,9 @@ double LoadAverage() {
 struct ModelResult {
   std::string name;  // "A" / "B"
   uint64_t seed = 0;
-  Evaluation train_eval, heldout;
+  Evaluation train_eval, heldout;     // per top-level genre after CollapseToGenres
+  std::vector<double> leaf_loss_sum;  // held-out, by leaf label
+  std::vector<int64_t> leaf_tokens;
   std::vector<NeuronGenreF1> f1;
   Polysemanticity poly;
   double train_seconds = 0, tokens_per_s = 0, load_after_training = NAN;
@@ -106,8 +108,13 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
         " bytes, fewer than one window of ", window));
   }
   const double unigram = UnigramEntropyNats(train.bytes);
-  const std::vector<double> genre_unigram = UnigramEntropyNatsPerGenre(train);
-  const int n_genres = static_cast<int>(all.genre_names.size());
+  // Rows and neuron metrics are per top-level genre (a couple of dozen), the
+  // per-leaf loss goes to a CSV: hundreds of leaves would swamp results.json.
+  std::vector<LabelId> to_top;
+  const LabelSet genres = TopLevelLabels(all.labels, &to_top);
+  const std::vector<double> genre_unigram = UnigramEntropyNatsPerLabel(TopLevelCorpus(train));
+  const std::vector<double> leaf_unigram = UnigramEntropyNatsPerLabel(train);
+  const int n_genres = genres.size();
   std::vector<int32_t> stream(train.bytes.begin(), train.bytes.end());
 
   // Held-out: consecutive non-overlapping windows; train: random windows.
@@ -160,6 +167,10 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
     MONOSEM_ASSIGN_OR_RETURN(r.heldout, Evaluate(model, trainer->params(), heldout,
                                                  heldout_starts, scale.stats_windows,
                                                  scale.eval_batch));
+    r.leaf_loss_sum = r.heldout.genre_loss_sum;
+    r.leaf_tokens = r.heldout.genre_tokens;
+    CollapseToGenres(to_top, n_genres, &r.train_eval);
+    CollapseToGenres(to_top, n_genres, &r.heldout);
     const int64_t n_stats = static_cast<int64_t>(r.heldout.stats_genres.size());
     MONOSEM_ASSIGN_OR_RETURN(r.f1, BestNeuronGenreF1(r.heldout.stats_acts, n_stats, dims.d_mlp,
                                                      r.heldout.stats_genres, n_genres));
@@ -178,23 +189,31 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   }
 
   // CSVs: loss per genre, genre_f1, polysemanticity histogram and fire rates.
-  std::ostringstream loss_csv, f1_csv, hist_csv, rate_csv;
+  std::ostringstream loss_csv, leaf_csv, f1_csv, hist_csv, rate_csv;
   loss_csv << "model,genre,heldout_tokens,loss_nats_per_byte,unigram_entropy_nats\n";
+  leaf_csv << "model,label,genre,heldout_tokens,loss_nats_per_byte,unigram_entropy_nats\n";
   f1_csv << "model,genre,positives,best_neuron,threshold,predicted,f1\n";
   hist_csv << "model,genres_often_active,neurons\n";
   rate_csv << "model,neuron";
-  for (const std::string& g : all.genre_names) rate_csv << "," << g;
+  for (const std::string& g : genres.names) rate_csv << "," << g;
   rate_csv << ",genres_often_active\n";
   for (const ModelResult& r : models) {
     for (int g = 0; g < n_genres; ++g) {
       const int64_t k = r.heldout.genre_tokens[g];
       if (k == 0) continue;
-      loss_csv << r.name << "," << all.genre_names[g] << "," << k << ","
+      loss_csv << r.name << "," << genres.names[g] << "," << k << ","
                << absl::StrFormat("%.6f,%.6f\n", r.heldout.genre_loss_sum[g] / k,
                                   genre_unigram[g]);
     }
+    for (size_t l = 0; l < r.leaf_tokens.size(); ++l) {
+      const int64_t k = r.leaf_tokens[l];
+      if (k == 0) continue;
+      leaf_csv << r.name << "," << all.labels.names[l] << "," << genres.names[to_top[l]] << ","
+               << k << ","
+               << absl::StrFormat("%.6f,%.6f\n", r.leaf_loss_sum[l] / k, leaf_unigram[l]);
+    }
     for (const NeuronGenreF1& f : r.f1) {
-      f1_csv << r.name << "," << all.genre_names[f.genre] << "," << f.positives << ","
+      f1_csv << r.name << "," << genres.names[f.genre] << "," << f.positives << ","
              << f.neuron << "," << absl::StrFormat("%.6g", f.threshold) << "," << f.predicted
              << "," << absl::StrFormat("%.6f\n", f.f1);
     }
@@ -212,6 +231,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
   }
   const std::string out = ctx.out_dir + "/";
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_loss_per_genre.csv", loss_csv.str()));
+  MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_loss_per_leaf.csv", leaf_csv.str()));
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_loss_curve.csv", curve_csv));
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out + "transformer_genre_f1.csv", f1_csv.str()));
   MONOSEM_RETURN_IF_ERROR(
@@ -272,7 +292,7 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
     const int64_t k = a.heldout.genre_tokens[g];
     if (k == 0) continue;
     rows.push_back(MakeRow(
-        "transformer", absl::StrCat("loss_per_byte_heldout[A,", all.genre_names[g], "]"),
+        "transformer", absl::StrCat("loss_per_byte_heldout[A,", genres.names[g], "]"),
         a.heldout.genre_loss_sum[g] / k, REPORT_ONLY, genre_unigram[g], 0,
         PublishedSource("transformer.genre_loss_floors"),
         absl::StrFormat("%d held-out target bytes; expected = the genre's unigram entropy; "
@@ -301,9 +321,9 @@ absl::StatusOr<std::vector<ResultRow>> RunTransformerSuite(const SuiteContext& c
         "fraction of neurons often active on >= 2 genres (definition as above)"));
   }
   for (const NeuronGenreF1& f : a.f1) {
-    if (f.genre == kGenreUnknown) continue;
+    if (f.genre == kLabelUnknown) continue;
     rows.push_back(MakeRow(
-        "transformer", absl::StrCat("genre_f1[A,", all.genre_names[f.genre], "]"), f.f1,
+        "transformer", absl::StrCat("genre_f1[A,", genres.names[f.genre], "]"), f.f1,
         REPORT_ONLY, NAN, 0, PublishedSource("transformer.neuron_genre_f1"),
         absl::StrFormat("best neuron %d, act > %.4g, %d positives of %d held-out tokens; "
                         "report-only: synthetic corpus and small scale; B in "

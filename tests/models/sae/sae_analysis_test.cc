@@ -127,7 +127,7 @@ TEST(BestFeatureGenreF1, HandComputedExample) {
                             0, 1, 0,  //
                             0, 5, 0,  //
                             0, 0, 1});
-  std::vector<uint8_t> labels = {0, 0, 1, 1, 1, 2};
+  std::vector<LabelId> labels = {0, 0, 1, 1, 1, 2};
   auto r = BestFeatureGenreF1(codes, labels, 4);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->size(), 3u);
@@ -142,8 +142,24 @@ TEST(BestFeatureGenreF1, HandComputedExample) {
   EXPECT_EQ((*r)[2].positives, 1);
 }
 
+TEST(BestFeatureGenreF1, LabelIdsPast255) {
+  Tensor codes = Mat(4, 2, {1, 0,  //
+                            1, 0,  //
+                            0, 1,  //
+                            0, 1});
+  std::vector<LabelId> labels = {256, 256, 511, 511};
+  auto r = BestFeatureGenreF1(codes, labels, 512);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].genre, 256);
+  EXPECT_EQ((*r)[0].unit, 0);
+  EXPECT_EQ((*r)[1].genre, 511);
+  EXPECT_EQ((*r)[1].unit, 1);
+  EXPECT_DOUBLE_EQ((*r)[1].f1, 1.0);
+}
+
 TEST(BestFeatureGenreF1, RejectsBadLabels) {
-  std::vector<uint8_t> labels = {0, 7};
+  std::vector<LabelId> labels = {0, 7};
   auto r = BestFeatureGenreF1(Tensor({2, 3}), labels, 4);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.status().message()).find("label 7"), std::string::npos);

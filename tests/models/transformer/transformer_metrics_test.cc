@@ -19,7 +19,7 @@ namespace {
 // at "act > 1"; so 0.667 with every token flagged.
 TEST(GenreF1, HandComputedSingleNeuron) {
   const std::vector<float> acts = {3, 2, 1, 0};
-  const std::vector<uint8_t> labels = {1, 0, 1, 0};
+  const std::vector<LabelId> labels = {1, 0, 1, 0};
   auto f = BestNeuronGenreF1(acts, 4, 1, labels, 2);
   ASSERT_TRUE(f.ok()) << f.status();
   ASSERT_EQ(f->size(), 2u);
@@ -33,10 +33,26 @@ TEST(GenreF1, HandComputedSingleNeuron) {
   EXPECT_LT((*f)[0].threshold, 0.0f);
 }
 
+// Label ids are 16 bits: a genre id past 255 is its own genre, not id % 256.
+TEST(GenreF1, LabelIdsPast255) {
+  const std::vector<float> acts = {3, 2, 1, 0};
+  const std::vector<LabelId> labels = {300, 44, 300, 44};
+  auto f = BestNeuronGenreF1(acts, 4, 1, labels, 301);
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_EQ(f->size(), 2u);
+  EXPECT_EQ((*f)[1].genre, 300);
+  EXPECT_NEAR((*f)[1].f1, 0.8, 1e-12);
+  EXPECT_EQ((*f)[1].positives, 2);
+  auto p = NeuronPolysemanticity(acts, 4, 1, labels, 301, 0.5, 1);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->genre_tokens[300], 2);
+  EXPECT_EQ(p->genre_tokens[44], 2);
+}
+
 // Ties cannot be split: acts [1, 1, 0], labels [1, 0, 0]. act > 0 flags both 1s:
 // F1 = 2 / (2 + 1) = 0.667, not 1.
 TEST(GenreF1, TiesAreNotSplit) {
-  auto f = BestNeuronGenreF1(std::vector<float>{1, 1, 0}, 3, 1, std::vector<uint8_t>{1, 0, 0}, 2);
+  auto f = BestNeuronGenreF1(std::vector<float>{1, 1, 0}, 3, 1, std::vector<LabelId>{1, 0, 0}, 2);
   ASSERT_TRUE(f.ok());
   EXPECT_NEAR((*f)[1].f1, 2.0 / 3.0, 1e-12);
 }
@@ -51,7 +67,7 @@ TEST(GenreF1, TiesAreNotSplit) {
 TEST(GenreF1, BestNeuronPerGenre) {
   // row-major [4 tokens, 2 neurons]
   const std::vector<float> acts = {5, 0, 4, 1, 0, 2, 0, 0};
-  const std::vector<uint8_t> labels = {0, 0, 1, 1};
+  const std::vector<LabelId> labels = {0, 0, 1, 1};
   auto f = BestNeuronGenreF1(acts, 4, 2, labels, 3);
   ASSERT_TRUE(f.ok());
   ASSERT_EQ(f->size(), 2u);  // genre 2 has no tokens
@@ -62,9 +78,9 @@ TEST(GenreF1, BestNeuronPerGenre) {
 }
 
 TEST(GenreF1, BadInput) {
-  EXPECT_FALSE(BestNeuronGenreF1(std::vector<float>{1, 2}, 2, 2, std::vector<uint8_t>{0, 0}, 1)
+  EXPECT_FALSE(BestNeuronGenreF1(std::vector<float>{1, 2}, 2, 2, std::vector<LabelId>{0, 0}, 1)
                    .ok());
-  auto s = BestNeuronGenreF1(std::vector<float>{1}, 1, 1, std::vector<uint8_t>{4}, 2);
+  auto s = BestNeuronGenreF1(std::vector<float>{1}, 1, 1, std::vector<LabelId>{4}, 2);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("label 4 out of range"), std::string::npos);
 }
@@ -74,7 +90,7 @@ TEST(GenreF1, BadInput) {
 // 1/2 of genre 2 -> 3 genres at 50%, but genre 2 (2 tokens) is not eligible
 // with min 3 tokens -> 2. Neuron 1 fires on 1/4 of genre 0 only -> 0.
 TEST(Polysemanticity, HandComputed) {
-  const std::vector<uint8_t> labels = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2};
+  const std::vector<LabelId> labels = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2};
   // [token, neuron]
   const std::vector<float> acts = {1, 0.5f, 2, 0, 0, 0, 0, 0,   // genre 0
                                    3, 0, 3, 0, 3, 0, 0, 0,       // genre 1
