@@ -249,7 +249,7 @@ SaeMlpScale SaeMlpScaleFor(SuiteScale scale) {
     case SuiteScale::kQuick:
       return {150, 256, 16, 16, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
     case SuiteScale::kDefault:
-      return {kDefaultSaeSteps, 1024, 256, 32, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
+      return {kDefaultSaeSteps, 1024, 512, 32, {1, 2, 4, 8}, 1, 2.0f, 3e-3f};
     case SuiteScale::kPaper:
       return {976563, 8192, 2048, 64, {1, 2, 4, 8, 16, 32, 64, 128, 256}, 8, 2.0f, 1e-3f};
   }
