@@ -20,6 +20,9 @@ constexpr char kGao[] = "Gao et al. 2024, Scaling and evaluating sparse autoenco
 // published numbers; they say what a correct implementation should see).
 constexpr char kNotes[] = "PUBLISHED.md replication notes (PyTorch, this machine class)";
 constexpr char kMetrics[] = "METRICS.md";
+constexpr char kWilliams[] =
+    "Williams 2024, Exploring Polysemantic Universality with Embeddings (notebook "
+    "DanielJMWilliams/PolysemanticUniversality)";
 
 constexpr PublishedValue kTable[] = {
     // Toy Models of Superposition.
@@ -123,6 +126,18 @@ constexpr PublishedValue kTable[] = {
     {"sae.mlp.features_more_specific", kClaim, kBricken, "Detailed Investigations",
      "features are far more specific than neurons (Arabic script is 0.13% of tokens but 81% "
      "of the Arabic feature's activation)"},
+
+    // Exploring Polysemantic Universality with Embeddings: gensim Word2Vec(sg=1,
+    // window=5, min_count=1) with its other defaults.
+    {"embeddings.toy.cosines", kClaim, kWilliams, "minimal corpora (MinimalCorpus.py)",
+     "one-word sentences One..Five; Dog/Tree/Bark/Creak; countries and capitals; Yes/No in "
+     "Polish, French, German; 2-4 dimensions; cosines and mean angle between word vectors"},
+    {"embeddings.brown.no_overlap_across_sizes", kClaim, kWilliams,
+     "approach 3: dimension words across models (conclusion)",
+     "NLTK Brown, 3/40/50/60 dimensions; the top 5 words by cosine with each basis vector "
+     "barely overlap across models, except between Brown models of similar size"},
+    {"embeddings.brown.dimension_words", kClaim, kWilliams, "approach 3: dimension words",
+     "NLTK Brown, 3/40/50/60 dimensions; top 5 words by cosine with each basis vector"},
 };
 
 }  // namespace

@@ -68,6 +68,25 @@ int32_t DrawNegative(const std::vector<uint64_t>& table, uint32_t r) {
                               table.begin());
 }
 
+NegativeSampler::NegativeSampler(const std::vector<int64_t>& counts, double exponent)
+    : table_(NegativeTable(counts, exponent)), first_(65537) {
+  // first_[b] = DrawNegative(table_, b << 16): every r in bucket b draws a word
+  // at or after it, and at or before first_[b + 1].
+  for (uint64_t b = 0; b <= 65536; ++b) {
+    const uint64_t r = b << 16;
+    first_[b] = static_cast<int32_t>(std::upper_bound(table_.begin(), table_.end(), r) -
+                                     table_.begin());
+  }
+}
+
+int32_t NegativeSampler::Draw(uint32_t r) const {
+  const uint32_t b = r >> 16;
+  const int32_t hi = std::min<int32_t>(first_[b + 1] + 1, static_cast<int32_t>(table_.size()));
+  return static_cast<int32_t>(
+      std::upper_bound(table_.begin() + first_[b], table_.begin() + hi, uint64_t{r}) -
+      table_.begin());
+}
+
 Tensor InitialVectors(int64_t vocab, int dim, uint64_t seed) {
   Tensor v = Tensor::Uninitialized({vocab, dim});
   const Philox rng(seed, kInit);
@@ -94,15 +113,17 @@ absl::StatusOr<Word2VecModel> TrainWord2Vec(const TokenizedCorpus& corpus,
   for (int64_t w = 0; w < V; ++w) {
     keep[w] = KeepProbability(corpus.vocab.counts[w], corpus.tokens, config.sample);
   }
-  const std::vector<uint64_t> table = NegativeTable(corpus.vocab.counts, config.ns_exponent);
+  const NegativeSampler sampler(corpus.vocab.counts, config.ns_exponent);
   const int K = config.negative;
   const double total_work = static_cast<double>(config.epochs) * corpus.tokens;
 
   PairBuffer buf;
   double loss = 0.0;
+  bool measure_loss = false;
   auto flush = [&]() -> absl::Status {
     SgnsBatch batch{buf.input, buf.output, buf.negatives, buf.lr, K};
-    MONOSEM_RETURN_IF_ERROR(kernels.Train(batch, &model.in_vectors, &model.out_vectors, &loss));
+    MONOSEM_RETURN_IF_ERROR(kernels.Train(batch, &model.in_vectors, &model.out_vectors,
+                                          measure_loss ? &loss : nullptr));
     buf.Clear();
     return absl::OkStatus();
   };
@@ -111,7 +132,16 @@ absl::StatusOr<Word2VecModel> TrainWord2Vec(const TokenizedCorpus& corpus,
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
     const Philox subsample(config.seed, SubsampleStream(epoch));
     const Philox window(config.seed, WindowStream(epoch));
-    Philox negatives(config.seed, NegativeStream(epoch));
+    // Negative n of the epoch is word n of the stream (word n % 4 of block
+    // n / 4); a block is computed once for its four words.
+    const Philox negatives(config.seed, NegativeStream(epoch));
+    uint64_t negative_index = 0;
+    PhiloxBlock block{};
+    auto next_word = [&]() {
+      if (negative_index % 4 == 0) block = negatives.Block(negative_index / 4);
+      return block[negative_index++ % 4];
+    };
+    measure_loss = config.loss_every_epoch || epoch == config.epochs - 1;
     loss = 0.0;
     int64_t pairs = 0, kept_tokens = 0, token = 0;
     for (const std::vector<int32_t>& sentence : corpus.sentences) {
@@ -143,14 +173,14 @@ absl::StatusOr<Word2VecModel> TrainWord2Vec(const TokenizedCorpus& corpus,
           buf.input.push_back(kept[j]);
           buf.output.push_back(kept[i]);
           buf.lr.push_back(lr);
-          for (int k = 0; k < K; ++k) buf.negatives.push_back(DrawNegative(table, negatives.NextWord()));
+          for (int k = 0; k < K; ++k) buf.negatives.push_back(sampler.Draw(next_word()));
           ++pairs;
         }
       }
       if (static_cast<int64_t>(buf.input.size()) >= config.batch_pairs) MONOSEM_RETURN_IF_ERROR(flush());
     }
     if (!buf.input.empty()) MONOSEM_RETURN_IF_ERROR(flush());
-    model.epoch_loss.push_back(pairs > 0 ? loss / pairs : 0.0);
+    model.epoch_loss.push_back(!measure_loss ? NAN : pairs > 0 ? loss / pairs : 0.0);
     model.epoch_pairs.push_back(pairs);
     model.epoch_kept.push_back(kept_tokens);
   }

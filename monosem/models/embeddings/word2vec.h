@@ -39,6 +39,9 @@ struct Word2VecConfig {
   int epochs = 5;
   uint64_t seed = 1;
   int64_t batch_pairs = 16384;  // pairs per kernel call; does not change the result
+  // The loss costs a log per target: by default only the last epoch's is
+  // measured (the others are NaN).
+  bool loss_every_epoch = false;
 };
 
 struct Word2VecModel {
@@ -58,6 +61,19 @@ double KeepProbability(int64_t count, int64_t total, double sample);
 // count^exponent; the drawn word for a 32-bit r is the first i with table[i] > r.
 std::vector<uint64_t> NegativeTable(const std::vector<int64_t>& counts, double exponent);
 int32_t DrawNegative(const std::vector<uint64_t>& table, uint32_t r);
+
+// DrawNegative with the search narrowed by the top 16 bits of r (the range
+// of words whose interval meets r's bucket), so a draw touches a few table
+// entries instead of log2(V) scattered ones. The same word for every r.
+class NegativeSampler {
+ public:
+  NegativeSampler(const std::vector<int64_t>& counts, double exponent);
+  int32_t Draw(uint32_t r) const;
+
+ private:
+  std::vector<uint64_t> table_;
+  std::vector<int32_t> first_;  // [65537]: the first word that can be drawn in each bucket
+};
 
 // The initial in-vectors [V, d] (see the header comment).
 Tensor InitialVectors(int64_t vocab, int dim, uint64_t seed);

@@ -64,6 +64,23 @@ TEST(Word2Vec, NegativeTableFollowsCountsToThePower) {
   EXPECT_EQ(DrawNegative(table, 0xFFFFFFFFu), 3);
 }
 
+TEST(Word2Vec, BucketedSamplerDrawsWhatTheFullSearchDraws) {
+  // Zipf-like counts over 3000 words, and a few huge ones, so buckets hold
+  // anything from many words to a fraction of one.
+  std::vector<int64_t> counts;
+  for (int i = 1; i <= 3000; ++i) counts.push_back(i <= 3 ? 50000000 : 1000000 / i + 1);
+  const auto table = NegativeTable(counts, 0.75);
+  const NegativeSampler sampler(counts, 0.75);
+  Philox rng(11);
+  for (int i = 0; i < 200000; ++i) {
+    const uint32_t r = rng.NextWord();
+    ASSERT_EQ(sampler.Draw(r), DrawNegative(table, r)) << r;
+  }
+  for (uint32_t r : {0u, 1u, 65535u, 65536u, 0xFFFF0000u, 0xFFFFFFFFu}) {
+    EXPECT_EQ(sampler.Draw(r), DrawNegative(table, r)) << r;
+  }
+}
+
 TEST(Word2Vec, InitialVectorsShareCoordinatesAcrossSizes) {
   const Tensor a = InitialVectors(5, 3, 1), b = InitialVectors(5, 4, 1);
   for (int w = 0; w < 5; ++w) {
