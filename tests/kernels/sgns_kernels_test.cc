@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iostream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -92,9 +93,19 @@ TEST_P(SgnsCrossBackend, BatchMatchesReference) {
     absl::Status st = (*kernels)->Train(batch.View(c.k), &in, &out, &loss);
     ASSERT_TRUE(st.ok()) << st;
     // Each stored element is a sum of (updates x d-term dots); their rounding
-    // errors add like a reduction of that depth.
-    const Tolerance tol = Float32Tolerance(c.d * MaxRowDepth(c, batch));
+    // errors add like a reduction of that depth. Each update also carries a
+    // chain of dependent roundings (exp, σ, g, g·o, the sum into e, the store),
+    // counted as kChain more terms, as AdamW's few roundings per step are in
+    // docs/tolerances.md: a one-term update is otherwise held to 2 ulp.
+    constexpr int64_t kChain = 8;
+    const Tolerance tol = Float32Tolerance((c.d + kChain) * MaxRowDepth(c, batch));
     const Comparison ci = Compare(in, want_in, tol), co = Compare(out, want_out, tol);
+    // The headroom, for docs/models/embeddings.md.
+    std::cout << GetParam() << " " << c.Name() << ": error / bound "
+              << std::max(ci.max_abs_error / ci.max_bound, co.max_abs_error / co.max_bound)
+              << " (max), "
+              << std::max(ci.mean_abs_error / ci.mean_bound, co.mean_abs_error / co.mean_bound)
+              << " (mean)\n";
     EXPECT_TRUE(ci.ok) << "in vectors: " << ci.message;
     EXPECT_TRUE(co.ok) << "out vectors: " << co.message;
     const double loss_tol =
