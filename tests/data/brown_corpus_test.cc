@@ -43,8 +43,8 @@ TEST(BrownCorpus, ParsesLikeNltkSents) {
   EXPECT_THAT(corpus->categories, ElementsAre("news", "editorial"));
   const auto& s = corpus->documents[0].sentences;
   ASSERT_EQ(s.size(), 2u);
-  EXPECT_THAT(s[0], ElementsAre("The", "Fulton", "County", "said", "``", "no", "evidence", "''",
-                                "."));
+  EXPECT_THAT(s[0],
+              ElementsAre("The", "Fulton", "County", "said", "``", "no", "evidence", "''", "."));
   // Split at the last '/': the word keeps its inner slash.
   EXPECT_EQ(s[1][3], "1/2");
   EXPECT_EQ(corpus->documents[1].sentences.size(), 2u);  // the whitespace-only line is no sentence

@@ -3,6 +3,8 @@
 // primes, d above one AVX2 register, negatives that collide with the positive
 // word, rows updated many times in one batch), with depth-scaled tolerances;
 // then the shape and index checks every backend shares.
+#include "monosem/models/embeddings/sgns_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -13,7 +15,6 @@
 #include "gtest/gtest.h"
 #include "monosem/backend.h"
 #include "monosem/compare.h"
-#include "monosem/models/embeddings/sgns_kernels.h"
 #include "monosem/philox.h"
 #include "monosem/random_fill.h"
 #include "tests/testing/cross_check.h"
@@ -27,8 +28,8 @@ struct Case {
   std::string Name() const { return absl::StrCat("V", vocab, "_d", d, "_P", pairs, "_K", k); }
 };
 
-const Case kCases[] = {{1, 1, 1, 0},     {1, 3, 4, 2},     {2, 3, 5, 1},      {7, 13, 33, 5},
-                       {50, 60, 200, 5}, {3, 64, 17, 7},   {1000, 37, 500, 5}, {97, 129, 64, 3},
+const Case kCases[] = {{1, 1, 1, 0},     {1, 3, 4, 2},       {2, 3, 5, 1},       {7, 13, 33, 5},
+                       {50, 60, 200, 5}, {3, 64, 17, 7},     {1000, 37, 500, 5}, {97, 129, 64, 3},
                        {11, 8, 40, 5},   {5000, 50, 2000, 5}};
 
 struct Batch {

@@ -24,7 +24,8 @@ std::vector<std::vector<int32_t>> DimensionWords(const Tensor& vectors, int top_
   std::vector<double> inv_norm(V);
   for (int64_t w = 0; w < V; ++w) {
     double s = 0;
-    for (int64_t k = 0; k < d; ++k) s += static_cast<double>(vectors[w * d + k]) * vectors[w * d + k];
+    for (int64_t k = 0; k < d; ++k)
+      s += static_cast<double>(vectors[w * d + k]) * vectors[w * d + k];
     inv_norm[w] = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
   }
   std::vector<std::vector<int32_t>> out(d);
@@ -113,10 +114,12 @@ std::vector<int32_t> FrequencyMatchedDraw(const std::vector<int32_t>& ids,
                                           const std::vector<int64_t>& counts, uint64_t seed,
                                           uint64_t stream) {
   auto band = [](int64_t count) {
-    return static_cast<int>(std::floor(4.0 * std::log2(static_cast<double>(std::max<int64_t>(count, 1)))));
+    return static_cast<int>(
+        std::floor(4.0 * std::log2(static_cast<double>(std::max<int64_t>(count, 1)))));
   };
   std::map<int, std::vector<int32_t>> members;
-  for (size_t w = 0; w < counts.size(); ++w) members[band(counts[w])].push_back(static_cast<int32_t>(w));
+  for (size_t w = 0; w < counts.size(); ++w)
+    members[band(counts[w])].push_back(static_cast<int32_t>(w));
   Philox rng(seed, stream);
   std::set<int32_t> drawn;
   for (int32_t id : ids) {

@@ -34,10 +34,11 @@ std::vector<int32_t> DistinctWords(const std::vector<std::vector<int32_t>>& list
 int64_t WithinModelDuplicates(const std::vector<std::vector<int32_t>>& lists);
 
 struct Overlap {
-  int64_t shared = 0;   // |A ∩ B|
+  int64_t shared = 0;  // |A ∩ B|
   int64_t size_a = 0, size_b = 0;
-  double jaccard = 0;   // |A ∩ B| / |A ∪ B|
-  double coefficient = 0;  // |A ∩ B| / min(|A|, |B|): the share of the smaller set found in the other
+  double jaccard = 0;  // |A ∩ B| / |A ∪ B|
+  // |A ∩ B| / min(|A|, |B|): the share of the smaller set found in the other.
+  double coefficient = 0;
 };
 // A and B sorted and distinct.
 Overlap SetOverlap(const std::vector<int32_t>& a, const std::vector<int32_t>& b);

@@ -10,8 +10,8 @@ namespace {
 absl::Status CheckIndices(const char* what, absl::Span<const int32_t> ids, int64_t vocab) {
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] < 0 || ids[i] >= vocab) {
-      return absl::InvalidArgumentError(absl::StrCat("skip-gram kernels: ", what, "[", i, "] = ",
-                                                     ids[i], " is outside [0, ", vocab, ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "skip-gram kernels: ", what, "[", i, "] = ", ids[i], " is outside [0, ", vocab, ")"));
     }
   }
   return absl::OkStatus();
@@ -38,10 +38,10 @@ absl::Status SgnsKernels::Train(const SgnsBatch& batch, Tensor* in_vectors, Tens
   if (static_cast<int64_t>(batch.output.size()) != P ||
       static_cast<int64_t>(batch.lr.size()) != P ||
       static_cast<int64_t>(batch.negatives.size()) != P * K) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "skip-gram kernels: batch of ", P, " pairs with ", batch.output.size(), " outputs, ",
-        batch.lr.size(), " learning rates and ", batch.negatives.size(), " negatives (K = ", K,
-        ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("skip-gram kernels: batch of ", P, " pairs with ", batch.output.size(),
+                     " outputs, ", batch.lr.size(), " learning rates and ", batch.negatives.size(),
+                     " negatives (K = ", K, ")"));
   }
   const int64_t V = in_vectors->dim(0);
   if (auto s = CheckIndices("input", batch.input, V); !s.ok()) return s;

@@ -54,8 +54,7 @@ class SgnsKernels : public KernelSet {
   // Applies the batch to in_vectors and out_vectors; adds the batch's loss to
   // *loss when loss is non-null. Shapes and indices are checked here for
   // every backend.
-  absl::Status Train(const SgnsBatch& batch, Tensor* in_vectors, Tensor* out_vectors,
-                     double* loss);
+  absl::Status Train(const SgnsBatch& batch, Tensor* in_vectors, Tensor* out_vectors, double* loss);
 
  protected:
   virtual absl::Status TrainImpl(const SgnsBatch& batch, Tensor* in_vectors, Tensor* out_vectors,

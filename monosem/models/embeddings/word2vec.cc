@@ -19,9 +19,10 @@ constexpr int kMaxDim = 1 << 16;
 absl::Status CheckConfig(const Word2VecConfig& c) {
   if (c.dim < 1 || c.dim > kMaxDim || c.window < 1 || c.negative < 0 || c.epochs < 1 ||
       c.batch_pairs < 1 || !(c.alpha >= 0) || !(c.min_alpha >= 0) || !(c.sample >= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "word2vec: need 1 <= dim <= ", kMaxDim, ", window >= 1, negative >= 0, epochs >= 1, "
-        "batch_pairs >= 1 and non-negative alpha, min_alpha, sample"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("word2vec: need 1 <= dim <= ", kMaxDim,
+                     ", window >= 1, negative >= 0, epochs >= 1, "
+                     "batch_pairs >= 1 and non-negative alpha, min_alpha, sample"));
   }
   return absl::OkStatus();
 }
@@ -74,8 +75,8 @@ NegativeSampler::NegativeSampler(const std::vector<int64_t>& counts, double expo
   // at or after it, and at or before first_[b + 1].
   for (uint64_t b = 0; b <= 65536; ++b) {
     const uint64_t r = b << 16;
-    first_[b] = static_cast<int32_t>(std::upper_bound(table_.begin(), table_.end(), r) -
-                                     table_.begin());
+    first_[b] =
+        static_cast<int32_t>(std::upper_bound(table_.begin(), table_.end(), r) - table_.begin());
   }
 }
 
@@ -177,7 +178,8 @@ absl::StatusOr<Word2VecModel> TrainWord2Vec(const TokenizedCorpus& corpus,
           ++pairs;
         }
       }
-      if (static_cast<int64_t>(buf.input.size()) >= config.batch_pairs) MONOSEM_RETURN_IF_ERROR(flush());
+      if (static_cast<int64_t>(buf.input.size()) >= config.batch_pairs)
+        MONOSEM_RETURN_IF_ERROR(flush());
     }
     if (!buf.input.empty()) MONOSEM_RETURN_IF_ERROR(flush());
     model.epoch_loss.push_back(!measure_loss ? NAN : pairs > 0 ? loss / pairs : 0.0);

@@ -45,8 +45,8 @@ struct Word2VecConfig {
 };
 
 struct Word2VecModel {
-  Tensor in_vectors;   // [V, d]: the word vectors
-  Tensor out_vectors;  // [V, d]: the negative-sampling output weights
+  Tensor in_vectors;                 // [V, d]: the word vectors
+  Tensor out_vectors;                // [V, d]: the negative-sampling output weights
   std::vector<double> epoch_loss;    // mean loss per pair, per epoch
   std::vector<int64_t> epoch_pairs;  // training pairs per epoch
   std::vector<int64_t> epoch_kept;   // tokens kept by sub-sampling, per epoch

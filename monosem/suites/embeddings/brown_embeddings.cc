@@ -170,17 +170,17 @@ absl::StatusOr<std::vector<ResultRow>> RunBrownEmbeddings(const EmbeddingsScale&
                            t.model.epoch_loss.back(), REPORT_ONLY, NAN, 0, dw_source,
                            absl::StrCat("mean loss per pair; ", scale_note, "; trained in ",
                                         absl::StrFormat("%.1f", t.seconds), " s")));
-    rows.push_back(MakeRow(kSuite, absl::StrCat("brown_distinct_dimension_words[", tag, "]"),
-                           static_cast<double>(t.distinct.size()), REPORT_ONLY, NAN, 0, dw_source,
-                           absl::StrCat("of ", d * kTopN, " entries (", d, " dimensions x ",
-                                        kTopN, ")")));
+    rows.push_back(
+        MakeRow(kSuite, absl::StrCat("brown_distinct_dimension_words[", tag, "]"),
+                static_cast<double>(t.distinct.size()), REPORT_ONLY, NAN, 0, dw_source,
+                absl::StrCat("of ", d * kTopN, " entries (", d, " dimensions x ", kTopN, ")")));
     rows.push_back(MakeRow(kSuite, absl::StrCat("brown_within_model_duplicates[", tag, "]"),
-                           static_cast<double>(WithinModelDuplicates(t.lists)), REPORT_ONLY, NAN,
-                           0, dw_source, "entries repeating a word listed for another dimension"));
+                           static_cast<double>(WithinModelDuplicates(t.lists)), REPORT_ONLY, NAN, 0,
+                           dw_source, "entries repeating a word listed for another dimension"));
     rows.push_back(MakeRow(kSuite, absl::StrCat("brown_dimension_word_median_count[", tag, "]"),
                            Median(counts), REPORT_ONLY, NAN, 0, dw_source,
-                           absl::StrCat("training count; the vocabulary's median is ",
-                                        vocab_median, "; every word in embeddings/brown_dimension_words.csv")));
+                           absl::StrCat("training count; the vocabulary's median is ", vocab_median,
+                                        "; every word in embeddings/brown_dimension_words.csv")));
   }
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/brown_dimension_words.csv", words_csv));
 
@@ -210,12 +210,12 @@ absl::StatusOr<std::vector<ResultRow>> RunBrownEmbeddings(const EmbeddingsScale&
           absl::StrFormat("random rotations %.4f, frequency-matched words %.4f (mean of %d)",
                           s.rotation_jaccard, s.frequency_jaccard, plan.baseline_draws)));
       const double excess = s.actual.coefficient - s.rotation_coef;
-      rows.push_back(MakeRow(
-          kSuite, absl::StrCat("brown_overlap_coef[", tag, "]"), s.actual.coefficient,
-          REPORT_ONLY, NAN, 0, overlap_source,
-          absl::StrFormat("share of the smaller set in the other; random rotations %.4f, "
-                          "frequency-matched words %.4f",
-                          s.rotation_coef, s.frequency_coef)));
+      rows.push_back(
+          MakeRow(kSuite, absl::StrCat("brown_overlap_coef[", tag, "]"), s.actual.coefficient,
+                  REPORT_ONLY, NAN, 0, overlap_source,
+                  absl::StrFormat("share of the smaller set in the other; random rotations %.4f, "
+                                  "frequency-matched words %.4f",
+                                  s.rotation_coef, s.frequency_coef)));
       const bool same_seed = a.spec.seed == b.spec.seed;
       if (same_seed && (a.spec.dim == 3) != (b.spec.dim == 3)) {
         different_size_excess = std::max(different_size_excess, excess);

@@ -28,8 +28,8 @@ absl::StatusOr<std::vector<ResultRow>> RunEmbeddings(const SuiteContext& ctx) {
   std::set<std::string> only;
   for (absl::string_view e : absl::StrSplit(ctx.only, ',', absl::SkipEmpty())) {
     if (e != "toy" && e != "brown") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("embeddings suite: unknown experiment '", e, "' in --only (have: brown, toy)"));
+      return absl::InvalidArgumentError(absl::StrCat("embeddings suite: unknown experiment '", e,
+                                                     "' in --only (have: brown, toy)"));
     }
     only.insert(std::string(e));
   }
@@ -47,9 +47,8 @@ absl::StatusOr<std::vector<ResultRow>> RunEmbeddings(const SuiteContext& ctx) {
       why = std::string(brown.status().message());
       std::cout << "embeddings: " << why << "; the Brown part is skipped" << std::endl;
     }
-    MONOSEM_ASSIGN_OR_RETURN(
-        std::vector<ResultRow> more,
-        RunBrownEmbeddings(scale, brown.ok() ? &*brown : nullptr, why));
+    MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> more,
+                             RunBrownEmbeddings(scale, brown.ok() ? &*brown : nullptr, why));
     rows.insert(rows.end(), more.begin(), more.end());
   }
   return rows;
