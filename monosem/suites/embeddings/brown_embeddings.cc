@@ -61,7 +61,9 @@ double Median(std::vector<double> v) {
 
 struct PairStats {
   Overlap actual;
-  double rotation_jaccard = 0, rotation_coef = 0, frequency_jaccard = 0, frequency_coef = 0;
+  // Means over the baseline draws.
+  double rotation_shared = 0, rotation_jaccard = 0, rotation_coef = 0;
+  double frequency_shared = 0, frequency_jaccard = 0, frequency_coef = 0;
 };
 
 PairStats ComparePair(const TrainedModel& a, const TrainedModel& b) {
@@ -70,9 +72,11 @@ PairStats ComparePair(const TrainedModel& a, const TrainedModel& b) {
   const size_t r = a.rotated_distinct.size();
   for (size_t i = 0; i < r; ++i) {
     const Overlap o = SetOverlap(a.rotated_distinct[i], b.rotated_distinct[i]);
+    s.rotation_shared += static_cast<double>(o.shared) / r;
     s.rotation_jaccard += o.jaccard / r;
     s.rotation_coef += o.coefficient / r;
     const Overlap f = SetOverlap(a.frequency_distinct[i], b.frequency_distinct[i]);
+    s.frequency_shared += static_cast<double>(f.shared) / r;
     s.frequency_jaccard += f.jaccard / r;
     s.frequency_coef += f.coefficient / r;
   }
@@ -174,9 +178,19 @@ absl::StatusOr<std::vector<ResultRow>> RunBrownEmbeddings(const EmbeddingsScale&
         MakeRow(kSuite, absl::StrCat("brown_distinct_dimension_words[", tag, "]"),
                 static_cast<double>(t.distinct.size()), REPORT_ONLY, NAN, 0, dw_source,
                 absl::StrCat("of ", d * kTopN, " entries (", d, " dimensions x ", kTopN, ")")));
-    rows.push_back(MakeRow(kSuite, absl::StrCat("brown_within_model_duplicates[", tag, "]"),
-                           static_cast<double>(WithinModelDuplicates(t.lists)), REPORT_ONLY, NAN, 0,
-                           dw_source, "entries repeating a word listed for another dimension"));
+    // Every list has kTopN entries, so a rotated model's duplicates follow
+    // from its distinct count.
+    double rotated_duplicates = 0;
+    for (const auto& r : t.rotated_distinct) {
+      rotated_duplicates += static_cast<double>(d * kTopN - static_cast<int64_t>(r.size())) /
+                            static_cast<double>(t.rotated_distinct.size());
+    }
+    rows.push_back(MakeRow(
+        kSuite, absl::StrCat("brown_within_model_duplicates[", tag, "]"),
+        static_cast<double>(WithinModelDuplicates(t.lists)), REPORT_ONLY, NAN, 0, dw_source,
+        absl::StrFormat("entries repeating a word listed for another dimension; random rotations "
+                        "%.1f",
+                        rotated_duplicates)));
     rows.push_back(MakeRow(kSuite, absl::StrCat("brown_dimension_word_median_count[", tag, "]"),
                            Median(counts), REPORT_ONLY, NAN, 0, dw_source,
                            absl::StrCat("training count; the vocabulary's median is ", vocab_median,
@@ -186,8 +200,8 @@ absl::StatusOr<std::vector<ResultRow>> RunBrownEmbeddings(const EmbeddingsScale&
 
   const std::string overlap_source = PublishedSource("embeddings.brown.no_overlap_across_sizes");
   std::string pairs_csv =
-      "a,b,shared,size_a,size_b,jaccard,coef,rotation_jaccard,rotation_coef,frequency_jaccard,"
-      "frequency_coef\n";
+      "a,b,shared,size_a,size_b,jaccard,coef,rotation_shared,rotation_jaccard,rotation_coef,"
+      "frequency_shared,frequency_jaccard,frequency_coef\n";
   double different_size_excess = -INFINITY, similar_size_excess = -INFINITY, seed_excess = NAN;
   for (size_t i = 0; i < models.size(); ++i) {
     for (size_t j = i + 1; j < models.size(); ++j) {
@@ -196,14 +210,23 @@ absl::StatusOr<std::vector<ResultRow>> RunBrownEmbeddings(const EmbeddingsScale&
       const std::string tag = absl::StrCat(a.spec.Tag(), "~", b.spec.Tag());
       absl::StrAppend(&pairs_csv, a.spec.Tag(), ",", b.spec.Tag(), ",", s.actual.shared, ",",
                       s.actual.size_a, ",", s.actual.size_b, ",",
-                      absl::StrFormat("%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", s.actual.jaccard,
-                                      s.actual.coefficient, s.rotation_jaccard, s.rotation_coef,
-                                      s.frequency_jaccard, s.frequency_coef));
-      rows.push_back(MakeRow(kSuite, absl::StrCat("brown_overlap_shared[", tag, "]"),
-                             static_cast<double>(s.actual.shared), REPORT_ONLY, NAN, 0,
-                             overlap_source,
-                             absl::StrCat("of ", s.actual.size_a, " and ", s.actual.size_b,
-                                          " distinct dimension words")));
+                      absl::StrFormat("%.4f,%.4f,%.1f,%.4f,%.4f,%.1f,%.4f,%.4f\n", s.actual.jaccard,
+                                      s.actual.coefficient, s.rotation_shared, s.rotation_jaccard,
+                                      s.rotation_coef, s.frequency_shared, s.frequency_jaccard,
+                                      s.frequency_coef));
+      rows.push_back(
+          MakeRow(kSuite, absl::StrCat("brown_overlap_shared[", tag, "]"),
+                  static_cast<double>(s.actual.shared), REPORT_ONLY, NAN, 0, overlap_source,
+                  absl::StrFormat("of %d and %d distinct dimension words; random rotations %.1f, "
+                                  "frequency-matched words %.1f",
+                                  s.actual.size_a, s.actual.size_b, s.rotation_shared,
+                                  s.frequency_shared)));
+      rows.push_back(MakeRow(kSuite, absl::StrCat("brown_overlap_jaccard_rotations[", tag, "]"),
+                             s.rotation_jaccard, REPORT_ONLY, NAN, 0, overlap_source,
+                             "baseline: the same embeddings in random orthonormal bases"));
+      rows.push_back(MakeRow(kSuite, absl::StrCat("brown_overlap_jaccard_frequency[", tag, "]"),
+                             s.frequency_jaccard, REPORT_ONLY, NAN, 0, overlap_source,
+                             "baseline: random words of the same training-count band"));
       rows.push_back(MakeRow(
           kSuite, absl::StrCat("brown_overlap_jaccard[", tag, "]"), s.actual.jaccard, REPORT_ONLY,
           NAN, 0, overlap_source,
