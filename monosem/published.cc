@@ -20,6 +20,9 @@ constexpr char kGao[] = "Gao et al. 2024, Scaling and evaluating sparse autoenco
 // published numbers; they say what a correct implementation should see).
 constexpr char kNotes[] = "PUBLISHED.md replication notes (PyTorch, this machine class)";
 constexpr char kMetrics[] = "METRICS.md";
+constexpr char kWilliams[] =
+    "Williams 2024, Exploring Polysemantic Universality with Embeddings (notebook "
+    "DanielJMWilliams/PolysemanticUniversality)";
 
 constexpr PublishedValue kTable[] = {
     // Toy Models of Superposition.
@@ -132,6 +135,18 @@ constexpr PublishedValue kTable[] = {
      "resampling dead neurons leaves fewer dead features than training without it"},
     {"sae.mlp.loss_recovered_grows", kClaim, kBricken, "runs A/0-A/5",
      "larger dictionaries recover more of the loss (A/0 ... A/5)"},
+
+    // Exploring Polysemantic Universality with Embeddings: gensim Word2Vec(sg=1,
+    // window=5, min_count=1) with its other defaults.
+    {"embeddings.toy.cosines", kClaim, kWilliams, "minimal corpora (MinimalCorpus.py)",
+     "one-word sentences One..Five; Dog/Tree/Bark/Creak; countries and capitals; Yes/No in "
+     "Polish, French, German; 2-4 dimensions; cosines and mean angle between word vectors"},
+    {"embeddings.brown.no_overlap_across_sizes", kClaim, kWilliams,
+     "approach 3: dimension words across models (conclusion)",
+     "NLTK Brown, 3/40/50/60 dimensions; the top 5 words by cosine with each basis vector "
+     "barely overlap across models, except between Brown models of similar size"},
+    {"embeddings.brown.dimension_words", kClaim, kWilliams, "approach 3: dimension words",
+     "NLTK Brown, 3/40/50/60 dimensions; top 5 words by cosine with each basis vector"},
 };
 
 }  // namespace

