@@ -110,6 +110,9 @@ std::string MakeResultsFolder(const std::string& name, bool all_figures) {
   Write(dir, "sae_mlp_genre_f1.csv",
         "genre,tokens,dict_size,best_feature,feature_f1,feature_max_corr_to_B,best_neuron,"
         "neuron_threshold,neuron_f1\nprose,10,1024,5,0.9,0.8,3,0.1,0.7\ndna,10,1024,6,0.99,0.9,4,0.2,0.9\n");
+  Write(dir, "sae_mlp_firing_bins.csv",
+        "population,firing_bin,units,median_specificity,median_specificity_null\n"
+        "neurons,9,300,0.3,0.28\nneurons,10,200,0.25,0.24\nF=1024,3,40,0.8,0.5\nF=1024,9,10,0.5,0.3\n");
   return dir;
 }
 

@@ -55,7 +55,7 @@ TEST(PagesInChromium, ReportRendersEveryPlot) {
     EXPECT_NE((*it)[2].str(), "0") << "a plot without data: " << (*it)[0];
     EXPECT_NE((*it)[3].str(), "0") << "a plot that drew nothing: " << (*it)[0];
   }
-  EXPECT_EQ(plots, 30);
+  EXPECT_EQ(plots, 31);
   EXPECT_NE(d->dom.find("data-all-rendered-ms"), std::string::npos) << "rendering did not finish";
   EXPECT_NE(d->dom.find("note with &lt;b&gt;markup&lt;/b&gt;"), std::string::npos);
   EXPECT_TRUE(testing::Screenshot("file://" + dir + "/report.html", Outputs() + "/report.png", 1400,

@@ -29,8 +29,8 @@ TEST(Figures, EveryFigureOfAFullFolderHasPoints) {
   }
   // toy: 2 models x 2 sparsities x (heatmap + bars), 2 pentagons, 3 phase
   // diagrams, D*, D_i; transformer 4; sae: 2 densities, frontier, MMCS, 4
-  // ladder, 2 universality, genre_f1.
-  EXPECT_EQ(plots, 8u + 2 + 3 + 2 + 4 + 11);
+  // ladder, 2 universality, genre_f1, specificity at matched firing count.
+  EXPECT_EQ(plots, 8u + 2 + 3 + 2 + 4 + 12);
 }
 
 TEST(Figures, AFolderWithoutASuiteGetsMissingLinesNotErrors) {
