@@ -96,6 +96,7 @@ TEST(SaeMlpExperiments, QuickRunTrainsTheTransformersAndReportsEveryRow) {
         "specificity_excess_features_minus_neurons[A,F=512]",
         "specificity_excess_matched_firing_features_minus_neurons[A,F=512]",
         "polysemanticity_excess_neurons_minus_features[A,F=512]",
+        "polysemanticity_excess_matched_firing_neurons_minus_features[A,F=512]",
         "context_f1_genres_feature_beats_neuron[A,F=512]", "splitting_growth[A,F=64->F=512]",
         "max_corr_median_features_minus_neurons[F=512]", "train_vectors_per_s[A/3,F=512,resampling]"}) {
     EXPECT_TRUE(m.count(metric)) << metric;

@@ -137,8 +137,20 @@ struct FiringBin {
   int64_t count = 0;
   double median_specificity = 0;
   double median_specificity_null = 0;
+  double median_polysemanticity = 0;
+  double median_polysemanticity_null = 0;
   double excess() const { return median_specificity - median_specificity_null; }
+  double polysemanticity_excess() const {
+    return median_polysemanticity - median_polysemanticity_null;
+  }
 };
+
+// Which per-unit statistic a matched comparison compares. Polysemanticity's
+// null grows with the firing count even more than specificity's falls (a unit
+// firing on thousands of tokens spread over windows covers many labels by
+// chance, one firing thrice covers at most three), so comparing its plain
+// medians across populations compares firing rates.
+enum class UnitStatistic { kSpecificity, kPolysemanticity };
 
 // Populated bins only, by increasing bin.
 std::vector<FiringBin> BinByFiring(absl::Span<const UnitLabelStats> units);
@@ -152,9 +164,12 @@ struct MatchedComparison {
   int64_t weight = 0;  // sum of the weights
 };
 
-// FailedPrecondition when no bin is populated by both.
-absl::StatusOr<MatchedComparison> CompareAtMatchedFiring(absl::Span<const UnitLabelStats> a,
-                                                         absl::Span<const UnitLabelStats> b);
+// FailedPrecondition when no bin is populated by both. With kPolysemanticity
+// the excess is polysemanticity_excess(): > 0 means a is more polysemantic
+// than b beyond chance at matched firing frequency.
+absl::StatusOr<MatchedComparison> CompareAtMatchedFiring(
+    absl::Span<const UnitLabelStats> a, absl::Span<const UnitLabelStats> b,
+    UnitStatistic statistic = UnitStatistic::kSpecificity);
 
 // ---- CSV -----------------------------------------------------------------
 

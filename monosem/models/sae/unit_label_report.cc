@@ -48,27 +48,38 @@ absl::Status Check(const std::ostream& out) {
 }  // namespace
 
 std::vector<FiringBin> BinByFiring(absl::Span<const UnitLabelStats> units) {
-  std::map<int, std::pair<std::vector<double>, std::vector<double>>> bins;
+  struct Columns {
+    std::vector<double> spec, spec_null, poly, poly_null;
+  };
+  std::map<int, Columns> bins;
   for (const UnitLabelStats& u : units) {
     if (u.firing < 1) continue;
-    auto& [spec, null] = bins[FiringBinOf(u.firing)];
-    spec.push_back(u.specificity);
-    null.push_back(u.specificity_null);
+    Columns& c = bins[FiringBinOf(u.firing)];
+    c.spec.push_back(u.specificity);
+    c.spec_null.push_back(u.specificity_null);
+    c.poly.push_back(u.polysemanticity);
+    c.poly_null.push_back(u.polysemanticity_null);
   }
   std::vector<FiringBin> out;
   for (const auto& [bin, v] : bins) {
     FiringBin f;
     f.bin = bin;
-    f.count = static_cast<int64_t>(v.first.size());
-    f.median_specificity = Median(v.first);
-    f.median_specificity_null = Median(v.second);
+    f.count = static_cast<int64_t>(v.spec.size());
+    f.median_specificity = Median(v.spec);
+    f.median_specificity_null = Median(v.spec_null);
+    f.median_polysemanticity = Median(v.poly);
+    f.median_polysemanticity_null = Median(v.poly_null);
     out.push_back(f);
   }
   return out;
 }
 
 absl::StatusOr<MatchedComparison> CompareAtMatchedFiring(absl::Span<const UnitLabelStats> a,
-                                                         absl::Span<const UnitLabelStats> b) {
+                                                         absl::Span<const UnitLabelStats> b,
+                                                         UnitStatistic statistic) {
+  auto excess = [statistic](const FiringBin& f) {
+    return statistic == UnitStatistic::kSpecificity ? f.excess() : f.polysemanticity_excess();
+  };
   const std::vector<FiringBin> ba = BinByFiring(a), bb = BinByFiring(b);
   MatchedComparison c;
   double sum = 0;
@@ -77,7 +88,7 @@ absl::StatusOr<MatchedComparison> CompareAtMatchedFiring(absl::Span<const UnitLa
     while (j < bb.size() && bb[j].bin < x.bin) ++j;
     if (j == bb.size() || bb[j].bin != x.bin) continue;
     const int64_t w = std::min(x.count, bb[j].count);
-    sum += static_cast<double>(w) * (x.excess() - bb[j].excess());
+    sum += static_cast<double>(w) * (excess(x) - excess(bb[j]));
     c.weight += w;
     ++c.shared_bins;
   }

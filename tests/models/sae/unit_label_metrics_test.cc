@@ -542,6 +542,30 @@ TEST(MatchedFiring, HandComputed) {
   EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// Polysemanticity at matched firing. a: bin 1 {3/2.5, 2/2.5, 3/2}: medians 3 /
+// 2.5, excess 0.5; bin 3 {5/4}: 1. b: bin 1 {1/2}: -1; bin 3 {2/4, 4/4}: 3 / 4,
+// -1. Shared bins 1 (weight 1, diff 1.5) and 3 (weight 1, diff 2): 1.75.
+TEST(MatchedFiring, PolysemanticityHandComputed) {
+  auto unit = [](int64_t firing, int poly, double null) {
+    UnitLabelStats u = Unit(firing, 0.5, 0.5);
+    u.polysemanticity = poly;
+    u.polysemanticity_null = null;
+    return u;
+  };
+  const std::vector<UnitLabelStats> a = {unit(2, 3, 2.5), unit(3, 2, 2.5), unit(3, 3, 2), unit(8, 5, 4)};
+  const std::vector<UnitLabelStats> b = {unit(3, 1, 2), unit(9, 2, 4), unit(12, 4, 4)};
+  const auto bins = BinByFiring(a);
+  ASSERT_EQ(bins.size(), 2u);
+  EXPECT_DOUBLE_EQ(bins[0].median_polysemanticity, 3);
+  EXPECT_DOUBLE_EQ(bins[0].median_polysemanticity_null, 2.5);
+  auto cmp = CompareAtMatchedFiring(a, b, UnitStatistic::kPolysemanticity);
+  ASSERT_TRUE(cmp.ok()) << cmp.status();
+  EXPECT_EQ(cmp->shared_bins, 2);
+  EXPECT_NEAR(cmp->excess_difference, 1.75, 1e-12);
+  // The specificity comparison of the same units is 0: their specificity equals its null.
+  EXPECT_NEAR(CompareAtMatchedFiring(a, b)->excess_difference, 0.0, 1e-12);
+}
+
 // End to end, as the judged row uses it: label-specific sparse units ("features")
 // against label-blind units firing as often ("neurons") on the same corpus.
 // Within every shared firing bin the specific units' excess is far larger.
