@@ -153,7 +153,9 @@ TEST(SaeMonosemanticityTest, DeadDictionaryFailsInsteadOfPassing) {
   auto rows = MonosemanticityRows(*neurons, {*d1, *d2}, w.set, /*judged=*/true, dir);
   ASSERT_TRUE(rows.ok()) << rows.status();
   for (const ResultRow& r : *rows) {
-    if (r.direction() != REPORT_ONLY) EXPECT_EQ(r.status(), FAIL) << r.metric();
+    if (r.direction() != REPORT_ONLY) {
+      EXPECT_EQ(r.status(), FAIL) << r.metric();
+    }
   }
 }
 
