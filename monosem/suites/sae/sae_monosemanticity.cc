@@ -25,8 +25,8 @@ constexpr int kShuffles = 8;
 // coin toss.
 constexpr int64_t kMinGenreWindows = 4;
 constexpr size_t kTopGenres = 12;
-// "Three quarters of the top genres" (the bar, from the paper's
-// claim that features beat neurons on most genres).
+// "Three quarters of the top genres": the bar for the paper's claim that
+// features beat neurons on most genres.
 constexpr double kContextWinShare = 0.75;
 
 double Median(std::vector<double> v) {
