@@ -226,6 +226,16 @@ absl::StatusOr<LoadedSae> LoadSaeLens(const std::string& dir) {
   if (absl::Status s = ValidateSpec(spec); !s.ok()) return BadCfg(cfg, std::string(s.message()));
 
   MONOSEM_ASSIGN_OR_RETURN(Safetensors file, ReadSafetensors(weights));
+  // A NaN or Inf weight makes every metric NaN downstream ("mse nan", exit 0):
+  // refuse it here, named by tensor and index.
+  for (const auto& [tensor_name, t] : file.tensors) {
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (!std::isfinite(t[i])) {
+        return absl::InvalidArgumentError(absl::StrCat(weights, ": tensor '", tensor_name, "'[", i,
+                                                       "] = ", t[i], " (weights must be finite)"));
+      }
+    }
+  }
   const int64_t F = spec.f, d = spec.d;
   out.params = SaeParams::Zeros(spec);
   SaeParams& p = out.params;

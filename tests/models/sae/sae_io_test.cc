@@ -312,6 +312,14 @@ TEST(SaeLensBadInput, ErrorsNameTheFileAndField) {
   EditWeights(d, [](auto& t) { t["W_enc"] = Tensor({7, 5}); });
   ExpectError(d, {"sae_weights.safetensors", "tensor 'W_enc' has shape [7, 5]", "[5, 7]"});
 
+  d = GoodFolder("nan_weight");
+  EditWeights(d, [](auto& t) { t["W_dec"][4] = std::nanf(""); });
+  ExpectError(d, {"sae_weights.safetensors", "tensor 'W_dec'[4] = nan", "must be finite"});
+
+  d = GoodFolder("inf_bias");
+  EditWeights(d, [](auto& t) { t["b_enc"][0] = -INFINITY; });
+  ExpectError(d, {"sae_weights.safetensors", "tensor 'b_enc'[0] = -inf"});
+
   d = GoodFolder("neg_threshold");
   EditWeights(d, [](auto& t) { t["threshold"][3] = -0.5f; });
   ExpectError(d, {"sae_weights.safetensors", "'threshold'[3]"});
