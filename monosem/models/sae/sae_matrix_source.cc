@@ -1,5 +1,7 @@
 #include "monosem/models/sae/sae_matrix_source.h"
 
+#include <cmath>
+
 #include <cstring>
 #include <numeric>
 
@@ -39,6 +41,16 @@ absl::StatusOr<SafetensorsMatrixSource> SafetensorsMatrixSource::Open(const std:
   if (t->dim(0) == 0 || t->dim(1) == 0) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": tensor '", name, "' has shape ",
                                                    ShapeToString(t->shape()), ": no training vectors"));
+  }
+  // Non-finite data would make training and every metric NaN without an
+  // error: the first bad row is named.
+  const int64_t d = t->dim(1);
+  for (int64_t i = 0; i < t->size(); ++i) {
+    if (!std::isfinite((*t)[i])) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": tensor '", name, "' row ", i / d,
+                                                     " column ", i % d, " is ", (*t)[i],
+                                                     " (the data must be finite)"));
+    }
   }
   SafetensorsMatrixSource s;
   s.path_ = path;

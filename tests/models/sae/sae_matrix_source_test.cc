@@ -1,5 +1,6 @@
 // SafetensorsMatrixSource: seeded per-epoch shuffles, Skip, and the errors
 // for every kind of bad file (each naming the file).
+#include <cmath>
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -128,6 +129,13 @@ TEST(MatrixSource, BadFilesGiveErrorsNamingTheFile) {
   ASSERT_TRUE(WriteSafetensors(Path("two"), two).ok());
   ExpectError(Path("two"), "", "holds 2 tensors (a, b)");
   EXPECT_TRUE(SafetensorsMatrixSource::Open(Path("two"), "b").ok());
+
+  std::map<std::string, Tensor> nan;
+  Tensor m({3, 4});
+  m[2 * 4 + 1] = std::nanf("");
+  nan.emplace("acts", std::move(m));
+  ASSERT_TRUE(WriteSafetensors(Path("nan"), nan).ok());
+  ExpectError(Path("nan"), "", "tensor 'acts' row 2 column 1 is nan (the data must be finite)");
 
   ExpectError(Path("does_not_exist"), "", "does_not_exist");
 }
