@@ -51,7 +51,20 @@ absl::Status StoreSource::Next(int64_t batch, Tensor* out) {
     const int64_t take = std::min(batch - done, chunk_rows_ - chunk_pos_);
     const float* src = chunk_.data() + chunk_pos_ * d;
     float* dst = out->data() + done * d;
-    for (int64_t t = 0; t < take * d; ++t) dst[t] = src[t] * scale_;
+    bool finite = true;
+    for (int64_t t = 0; t < take * d; ++t) {
+      dst[t] = src[t] * scale_;
+      finite &= std::isfinite(src[t]);
+    }
+    if (!finite) {  // name the first bad vector by where it was harvested
+      for (int64_t t = 0; t < take * d; ++t) {
+        if (std::isfinite(src[t])) continue;
+        const VectorMeta& m = meta_[chunk_pos_ + t / d];
+        return absl::DataLossError(absl::StrCat(
+            "activation store ", dir_, ": the vector of context ", m.context, " position ",
+            m.position, " has ", src[t], " in column ", t % d, " (activations must be finite)"));
+      }
+    }
     chunk_pos_ += take;
     done += take;
   }

@@ -1,6 +1,7 @@
 // max_corr_median and feature genre_f1 (METRICS.md) on hand-computed
 // examples and against a direct double-precision computation; the store and
 // tensor batch sources the SAE suite trains and evaluates on.
+#include <limits>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -230,6 +231,33 @@ TEST(StoreSource, DimensionMismatchWithTheSaeIsNamed) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string(s.message()).find("d = 6"), std::string::npos) << s;
   EXPECT_NE(std::string(s.message()).find("d_in is 8"), std::string::npos) << s;
+}
+
+TEST(StoreSource, NonFiniteActivationIsNamedByWhereItWasHarvested) {
+  const std::string dir = TmpDir("store_source_nan");
+  ActivationStoreOptions o;
+  o.dir = dir;
+  o.d = 3;
+  auto w = ActivationStoreWriter::Create(o);
+  ASSERT_TRUE(w.ok()) << w.status();
+  std::vector<float> v(4 * 3, 1.0f);
+  v[2 * 3 + 1] = std::numeric_limits<float>::infinity();
+  std::vector<VectorMeta> m(4);
+  for (int i = 0; i < 4; ++i) {
+    m[i].context = 10 + i;
+    m[i].position = i;
+  }
+  ASSERT_TRUE((*w)->Append(v, m).ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  auto src = StoreSource::Open(dir, 1);
+  ASSERT_TRUE(src.ok()) << src.status();
+  Tensor x({4, 3});
+  const absl::Status s = (*src)->Next(4, &x);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find("context 12 position 2 has inf in column 1"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(std::string(s.message()).find(dir), std::string::npos) << s;
 }
 
 TEST(StoreSource, MissingStoreIsAnError) {
