@@ -1,10 +1,10 @@
 // max_corr_median and feature genre_f1 (METRICS.md) on hand-computed
 // examples and against a direct double-precision computation; the store and
 // tensor batch sources the SAE suite trains and evaluates on.
-#include <limits>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 

@@ -1,7 +1,7 @@
 // SafetensorsMatrixSource: seeded per-epoch shuffles, Skip, and the errors
 // for every kind of bad file (each naming the file).
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
