@@ -274,20 +274,22 @@ absl::StatusOr<Corpus> GenerateCorpus(const CorpusConfig& config, int64_t n_byte
     corpus.bytes.insert(corpus.bytes.end(), doc.begin(), doc.end());
     corpus.label.insert(corpus.label.end(), doc.size(), static_cast<LabelId>(leaf));
   }
-  // Cut at n_bytes, on a character boundary.
-  size_t cut = static_cast<size_t>(n_bytes);
-  if (cut < corpus.bytes.size()) {
-    const size_t start = CharStart(corpus.bytes, cut);
-    // The character at `start` spans past the cut: drop it, pad with '\n'.
-    const LabelId pad = corpus.label[start > 0 ? start - 1 : 0];
-    corpus.bytes.resize(start);
-    corpus.label.resize(start);
-    while (corpus.bytes.size() < cut) {
-      corpus.bytes.push_back('\n');
-      corpus.label.push_back(pad);
-    }
-  }
+  CutCorpus(&corpus, n_bytes);
   return corpus;
+}
+
+void CutCorpus(Corpus* corpus, int64_t n_bytes) {
+  const size_t cut = static_cast<size_t>(n_bytes);
+  if (cut >= corpus->bytes.size()) return;
+  const size_t start = CharStart(corpus->bytes, cut);
+  // The character at `start` spans past the cut: drop it, pad with '\n'.
+  const LabelId pad = corpus->label[start > 0 ? start - 1 : 0];
+  corpus->bytes.resize(start);
+  corpus->label.resize(start);
+  while (corpus->bytes.size() < cut) {
+    corpus->bytes.push_back('\n');
+    corpus->label.push_back(pad);
+  }
 }
 
 Corpus SliceCorpus(const Corpus& corpus, int64_t begin, int64_t end) {

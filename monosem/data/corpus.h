@@ -80,6 +80,11 @@ absl::StatusOr<CorpusConfig> ParseCorpusConfig(const std::string& text,
 // InvalidArgument errors naming the field.
 absl::StatusOr<Corpus> GenerateCorpus(const CorpusConfig& config, int64_t n_bytes);
 
+// Cuts a corpus longer than n_bytes to exactly n_bytes on a UTF-8 character
+// boundary: a character spanning the cut is dropped and the gap padded with
+// '\n' of the label before it (at most 3 bytes). Shorter corpora are kept.
+void CutCorpus(Corpus* corpus, int64_t n_bytes);
+
 // [begin, end) of a corpus, label set kept.
 Corpus SliceCorpus(const Corpus& corpus, int64_t begin, int64_t end);
 

@@ -6,56 +6,10 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "monosem/data/utf8.h"
 #include "monosem/philox.h"
 
 namespace monosem {
-namespace {
-
-// Whether `s` is valid UTF-8 (no overlongs, surrogates or values past U+10FFFF).
-bool ValidUtf8(const std::string& s, size_t* bad_at) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  for (size_t i = 0; i < n;) {
-    const unsigned c = p[i];
-    int len = 0;
-    uint32_t cp = 0, min = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      *bad_at = i;
-      return false;
-    }
-    if (i + len > n) {
-      *bad_at = i;
-      return false;
-    }
-    for (int k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) {
-        *bad_at = i;
-        return false;
-      }
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      *bad_at = i;
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
-bool IsContinuation(uint8_t b) { return (b & 0xC0) == 0x80; }
-
-}  // namespace
-
 absl::StatusOr<Corpus> MixRealDocuments(const Corpus& generated,
                                         const std::vector<RealDocument>& docs,
                                         const std::string& parent, double share, uint64_t seed,
@@ -86,8 +40,8 @@ absl::StatusOr<Corpus> MixRealDocuments(const Corpus& generated,
     }
   }
   for (size_t i = 0; i < docs.size(); ++i) {
-    size_t bad = 0;
-    if (!ValidUtf8(docs[i].text, &bad)) {
+    const size_t bad = FirstInvalidUtf8(docs[i].text);
+    if (bad != absl::string_view::npos) {
       return absl::InvalidArgumentError(absl::StrCat(parent, " document ", i, " (", docs[i].category,
                                                      "): invalid UTF-8 at byte ", bad));
     }
@@ -131,16 +85,7 @@ absl::StatusOr<Corpus> MixRealDocuments(const Corpus& generated,
     out.label.insert(out.label.end(), generated.label.begin() + g, generated.label.begin() + e);
     g = e;
   }
-  // Cut at n_bytes on a character boundary, padding with '\n'.
-  int64_t start = n_bytes;
-  while (start > 0 && start < out.size() && IsContinuation(out.bytes[start])) --start;
-  const LabelId pad = out.label[start > 0 ? start - 1 : 0];
-  out.bytes.resize(start);
-  out.label.resize(start);
-  while (out.size() < n_bytes) {
-    out.bytes.push_back('\n');
-    out.label.push_back(pad);
-  }
+  CutCorpus(&out, n_bytes);
   return out;
 }
 

@@ -474,14 +474,12 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     const int64_t f_max = sc.dict_multiples.back() * d_mlp;
     // Strictly fewer: at least one latent fewer dead with resampling.
     const double dead_diff = dead_with - dead_without, dead_bar = -1.0 / f_max;
-    rows.push_back(MakeRow(
-        "sae", absl::StrCat("dead_fraction_resampling_minus_none[A,F=", f_max, "]"), dead_diff,
-        judged ? AT_MOST : REPORT_ONLY, judged ? dead_bar : kNaN, 0,
-        PublishedSource("sae.mlp.dead_with_resampling"),
-        absl::StrFormat("dead %.4f with resampling, %.4f without (over all %d harvested vectors); "
-                        "margin %+.4g%s",
-                        dead_with, dead_without, stores[0].n, dead_bar - dead_diff,
-                        judged ? "" : "; report-only at the quick scale")));
+    rows.push_back(ScaleJudgedRow(
+        absl::StrCat("dead_fraction_resampling_minus_none[A,F=", f_max, "]"), dead_diff, AT_MOST,
+        dead_bar, PublishedSource("sae.mlp.dead_with_resampling"),
+        absl::StrFormat("dead %.4f with resampling, %.4f without (over all %d harvested vectors)",
+                        dead_with, dead_without, stores[0].n),
+        judged));
     // Loss recovered rises with the dictionary: the smallest step up.
     double min_step = kNaN;
     std::string steps_note;
@@ -492,12 +490,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     for (const auto& [f, v] : recovered_by_size) {
       absl::StrAppend(&steps_note, steps_note.empty() ? "" : " -> ", absl::StrFormat("%.4f (F=%d)", v, f));
     }
-    rows.push_back(MakeRow("sae", "loss_recovered_smallest_rise[A/0..A/3]", min_step,
-                           judged ? AT_LEAST : REPORT_ONLY, judged ? 0.0 : kNaN, 0,
-                           PublishedSource("sae.mlp.loss_recovered_grows"),
-                           absl::StrCat("loss recovered along the ladder (with resampling): ", steps_note,
-                                        absl::StrFormat("; margin %+.4g", min_step),
-                                        judged ? "" : "; report-only at the quick scale")));
+    rows.push_back(ScaleJudgedRow("loss_recovered_smallest_rise[A/0..A/3]", min_step, AT_LEAST, 0.0,
+                                  PublishedSource("sae.mlp.loss_recovered_grows"),
+                                  absl::StrCat("loss recovered along the ladder (with resampling): ",
+                                               steps_note),
+                                  judged));
   }
   if (!parts.universality) return Finish(std::move(rows), t_start);
 
@@ -538,11 +535,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // Judged at the default scale only: the quick transformer (d_mlp 64) has a
   // 1,024-vector store, too little to train features (quick runs measured
   // -0.01 on 2026-11-21; the default run +0.30).
-  rows.push_back(MakeRow("sae", "max_corr_median_features_minus_neurons" + utag, feat.median - neur.median,
-                         ctx.quick ? REPORT_ONLY : AT_LEAST, ctx.quick ? kNaN : 0.0, 0,
-                         PublishedSource("sae.mlp.universality_features"),
-                         absl::StrCat("features are more universal across models than neurons (paper: 0.72 vs 0.46)",
-                                      ctx.quick ? "; report-only in quick mode (1,024 training vectors)" : "")));
+  rows.push_back(ScaleJudgedRow("max_corr_median_features_minus_neurons" + utag, feat.median - neur.median,
+                                AT_LEAST, 0.0, PublishedSource("sae.mlp.universality_features"),
+                                "features are more universal across models than neurons (paper: 0.72 "
+                                "vs 0.46)",
+                                !ctx.quick));
 
   // 5. Monosemanticity: best feature vs best neuron per genre (A), with the
   // ladder's largest dictionary when the ladder ran.
@@ -574,13 +571,12 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                                           genre_corr.live_a, genre_corr.live_b, sc.steps * sc.batch),
                           PublishedNumber("sae.mlp.universality_features")));
     const double diff = genre_corr.median - neur.median;
-    rows.push_back(MakeRow("sae", absl::StrCat("max_corr_median_features_minus_neurons[F=", genre_f, "]"),
-                           diff, ctx.quick ? REPORT_ONLY : AT_LEAST, ctx.quick ? kNaN : 0.0, 0,
-                           PublishedSource("sae.mlp.universality_features"),
-                           absl::StrFormat("features %.3f vs neurons %.3f at the paper's A/1 size "
-                                           "(paper: 0.72 vs 0.46); margin %+.4g%s",
-                                           genre_corr.median, neur.median, diff,
-                                           ctx.quick ? "; report-only at the quick scale" : "")));
+    rows.push_back(ScaleJudgedRow(absl::StrCat("max_corr_median_features_minus_neurons[F=", genre_f, "]"),
+                                  diff, AT_LEAST, 0.0, PublishedSource("sae.mlp.universality_features"),
+                                  absl::StrFormat("features %.3f vs neurons %.3f at the paper's A/1 "
+                                                  "size (paper: 0.72 vs 0.46)",
+                                                  genre_corr.median, neur.median),
+                                  !ctx.quick));
   }
   MONOSEM_ASSIGN_OR_RETURN(std::vector<GenreDetectorF1> ff,
                            BestFeatureGenreF1(genre_codes, held[0].genres, n_genres));

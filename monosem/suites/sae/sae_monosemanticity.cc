@@ -105,10 +105,6 @@ SplitTotals TotalSplits(const UnitLabelMetrics& leaf) {
   return t;
 }
 
-std::string Margin(double measured, double expected) {
-  return absl::StrFormat("margin %+.4g", measured - expected);
-}
-
 absl::Status WriteCsv(const std::string& path,
                       const std::function<absl::Status(std::ostream&)>& body) {
   std::ostringstream out;
@@ -117,6 +113,16 @@ absl::Status WriteCsv(const std::string& path,
 }
 
 }  // namespace
+
+ResultRow ScaleJudgedRow(const std::string& metric, double measured, Direction direction,
+                         double bar, const std::string& source, const std::string& note,
+                         bool judged) {
+  const double margin = direction == AT_MOST ? bar - measured : measured - bar;
+  const std::string full = absl::StrCat(note, absl::StrFormat("; margin %+.4g", margin),
+                                        judged ? "" : "; report-only at the quick scale");
+  return MakeRow("sae", metric, measured, judged ? direction : REPORT_ONLY, judged ? bar : kNaN, 0,
+                 source, full);
+}
 
 absl::StatusOr<UnitPopulation> MeasureUnitPopulation(const std::string& name, const Tensor& acts,
                                                      const HeldoutLabels& held) {
@@ -147,10 +153,7 @@ absl::StatusOr<std::vector<ResultRow>> MonosemanticityRows(
   };
   auto judge = [&rows, judged](const std::string& metric, double v, Direction dir, double expected,
                                const std::string& src, const std::string& note) {
-    const std::string full = absl::StrCat(note, "; ", Margin(v, expected),
-                                          judged ? "" : "; report-only at the quick scale");
-    rows.push_back(MakeRow("sae", metric, v, judged ? dir : REPORT_ONLY, judged ? expected : kNaN, 0,
-                           src, full));
+    rows.push_back(ScaleJudgedRow(metric, v, dir, expected, src, note, judged));
   };
 
   // Per population: medians over live units (top-level genres).
