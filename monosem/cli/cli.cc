@@ -46,6 +46,9 @@ ABSL_FLAG(std::string, prompt, "", "steer: the text generation starts from");
 ABSL_FLAG(int64_t, tokens, 64, "steer: bytes to generate");
 ABSL_FLAG(double, temperature, 0, "steer: 0 greedy, else sampling temperature");
 ABSL_FLAG(uint64_t, seed, 1, "steer: sampling seed");
+ABSL_FLAG(std::string, positions, "every",
+          "steer: where the clamp applies: every position, or char_starts (only where a new UTF-8 "
+          "character starts)");
 
 namespace monosem {
 namespace {
@@ -102,7 +105,8 @@ const char kUsage[] =
     "  text (file, folder, .jsonl, .jsonl.zst), default the built-in corpus\n"
     "\n"
     "steer --transformer CKPT --sae DIR --feature I --value V --prompt TEXT\n"
-    "      [--tokens N] [--temperature T] [--seed S] [--backend NAME]:\n"
+    "      [--tokens N] [--temperature T] [--seed S] [--positions every|char_starts]\n"
+    "      [--backend NAME]:\n"
     "  prints the baseline and the steered continuation\n";
 
 const std::map<std::string, std::set<std::string>>& CommandFlags() {
@@ -115,7 +119,7 @@ const std::map<std::string, std::set<std::string>>& CommandFlags() {
       {"report", {"out"}},
       {"browse", {"sae", "transformer", "data", "out", "contexts", "backend"}},
       {"steer", {"transformer", "sae", "feature", "value", "prompt", "tokens", "temperature", "seed",
-                 "backend"}},
+                 "positions", "backend"}},
       {"help", {}},
   };
   return *flags;
@@ -386,6 +390,7 @@ int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
     a.tokens = absl::GetFlag(FLAGS_tokens);
     a.temperature = absl::GetFlag(FLAGS_temperature);
     a.seed = absl::GetFlag(FLAGS_seed);
+    a.positions = absl::GetFlag(FLAGS_positions);
     a.backend = absl::GetFlag(FLAGS_backend);
     return SteerCommand(a, out, err);
   }

@@ -26,6 +26,7 @@ struct SteerArgs {
   int64_t tokens = 64;
   double temperature = 0;
   uint64_t seed = 1;
+  std::string positions = "every";  // steering::ParseClampPositions
 };
 
 // Exit status: 0 done, 1 a run-time error (a bad or missing file, a feature

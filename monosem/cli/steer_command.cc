@@ -33,8 +33,11 @@ absl::Status Steer(const SteerArgs& a, std::ostream& out) {
   if (!model.ok()) return model.status();
   auto kernels = sae::SaeKernelRegistry::Create(**backend);
   if (!kernels.ok()) return kernels.status();
+  auto positions = steering::ParseClampPositions(a.positions);
+  if (!positions.ok()) return positions.status();
   const float v = static_cast<float>(a.value);
-  auto hook = steering::ClampHook(*sae, kernels->get(), a.feature, [v](float) { return v; });
+  auto hook = steering::ClampHook(*sae, kernels->get(), a.feature, [v](float) { return v; },
+                                  *positions);
   if (!hook.ok()) return hook.status();
   steering::GenerateOptions o;
   o.tokens = a.tokens;

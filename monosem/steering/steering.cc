@@ -4,13 +4,21 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "monosem/data/utf8.h"
 #include "monosem/philox.h"
 #include "monosem/status.h"
 
 namespace monosem::steering {
 
+absl::StatusOr<ClampPositions> ParseClampPositions(const std::string& name) {
+  if (name == "every") return ClampPositions::kEvery;
+  if (name == "char_starts") return ClampPositions::kCharacterStarts;
+  return absl::InvalidArgumentError(
+      absl::StrCat("steering: clamp positions \"", name, "\" is not one of every, char_starts"));
+}
+
 absl::StatusOr<MlpHook> ClampHook(const sae::LoadedSae& sae, sae::SaeKernels* kernels,
-                                  int64_t feature, ClampFn value) {
+                                  int64_t feature, ClampFn value, ClampPositions positions) {
   const int64_t f = sae.spec.f;
   if (feature < 0 || feature >= f) {
     return absl::OutOfRangeError(absl::StrCat("feature ", feature, " is outside the SAE's ", f,
@@ -19,8 +27,8 @@ absl::StatusOr<MlpHook> ClampHook(const sae::LoadedSae& sae, sae::SaeKernels* ke
   const int64_t d = sae.spec.d;
   auto codes = std::make_shared<sae::SaeCodes>();
   auto x_hat = std::make_shared<Tensor>();
-  return MlpHook([&sae, kernels, feature, value, d, codes, x_hat](const TokenBatch&,
-                                                                  Tensor* acts) -> absl::Status {
+  return MlpHook([&sae, kernels, feature, value, positions, d, codes, x_hat](
+                     const TokenBatch& batch, Tensor* acts) -> absl::Status {
     if (acts->shape().size() != 2 || acts->shape()[1] != d) {
       return absl::InvalidArgumentError(
           absl::StrCat("steering: the MLP has ", acts->shape().back(), " neurons, the SAE reads ", d));
@@ -29,7 +37,23 @@ absl::StatusOr<MlpHook> ClampHook(const sae::LoadedSae& sae, sae::SaeKernels* ke
     MONOSEM_RETURN_IF_ERROR(kernels->Forward(sae.spec, sae.params, *acts, codes.get(), x_hat.get()));
     const int64_t rows = acts->shape()[0];
     const float* dir = sae.params.w_dec.data() + feature * d;
+    std::vector<bool> clamp(rows, true);
+    if (positions == ClampPositions::kCharacterStarts) {
+      if (static_cast<int64_t>(batch.inputs.size()) != rows || batch.ctx <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat("steering: the MLP has ", rows,
+                                                       " rows for a batch of ", batch.inputs.size(),
+                                                       " bytes"));
+      }
+      // Character boundaries are found within each sequence of the batch.
+      for (int64_t s0 = 0; s0 < rows; s0 += batch.ctx) {
+        const int64_t len = std::min<int64_t>(batch.ctx, rows - s0);
+        const std::vector<bool> ends =
+            CharacterEnds(absl::MakeConstSpan(batch.inputs.data() + s0, len));
+        for (int64_t r = 0; r < len; ++r) clamp[s0 + r] = ends[r];
+      }
+    }
     for (int64_t r = 0; r < rows; ++r) {
+      if (!clamp[r]) continue;
       float own = 0;
       if (codes->sparse) {
         for (int64_t k = codes->row_ptr[r]; k < codes->row_ptr[r + 1]; ++k) {

@@ -27,11 +27,25 @@ namespace monosem::steering {
 // (a constant for `monosem steer --value V`).
 using ClampFn = std::function<float(float own)>;
 
+// Where the clamp applies. The model reads and writes bytes, so a character
+// outside ASCII takes several steps; once its lead byte is out, the bytes
+// that finish it are fixed by UTF-8, not by the text's topic. Clamping a
+// script's feature there too pushes the model to repeat the lead byte (a
+// Hebrew feature clamped everywhere wrote 0xD7 0xD7 0xD7...). Clamping only
+// where a new character starts steers what a token-level model would steer.
+enum class ClampPositions {
+  kEvery,            // every position
+  kCharacterStarts,  // positions whose next byte starts a character
+};
+
+absl::StatusOr<ClampPositions> ParseClampPositions(const std::string& name);
+
 // An MLP hook that clamps `feature` of `sae`. The SAE runs on `kernels`;
 // both must outlive the hook. A feature outside [0, F) is an error naming
 // the range.
 absl::StatusOr<MlpHook> ClampHook(const sae::LoadedSae& sae, sae::SaeKernels* kernels,
-                                  int64_t feature, ClampFn value);
+                                  int64_t feature, ClampFn value,
+                                  ClampPositions positions = ClampPositions::kEvery);
 
 struct GenerateOptions {
   int64_t tokens = 64;

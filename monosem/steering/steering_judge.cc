@@ -118,7 +118,7 @@ absl::StatusOr<SteeringJudgement> JudgeSteering(const Transformer& model,
   if (prompts.empty()) return absl::FailedPreconditionError("steering: no held-out prompt outside the genre");
   const float value = j.value;
   MONOSEM_ASSIGN_OR_RETURN(MlpHook hook, ClampHook(sae, kernels.get(), j.feature,
-                                                   [value](float) { return value; }));
+                                                   [value](float) { return value; }, o.positions));
   double base = 0, steered = 0;
   for (size_t p = 0; p < prompts.size(); ++p) {
     GenerateOptions g;

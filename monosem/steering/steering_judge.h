@@ -14,6 +14,7 @@
 #include "monosem/data/corpus.h"
 #include "monosem/models/sae/sae_io.h"
 #include "monosem/models/transformer/transformer.h"
+#include "monosem/steering/steering.h"
 
 namespace monosem::steering {
 
@@ -28,6 +29,10 @@ struct JudgeOptions {
   // d_mlp 512 transformer with a 4,096-feature TopK SAE (dna, feature 3213):
   // 2x left the dna share at 0.00, 5x gave 0.88, 10x 1.00 (baseline 0.00).
   float clamp_multiple = 5.0f;
+  // Multi-byte scripts are steered at character starts only (see
+  // ClampPositions): clamped everywhere, a Hebrew feature made the model
+  // repeat the lead byte 0xD7, which is no Hebrew at all.
+  ClampPositions positions = ClampPositions::kCharacterStarts;
   int64_t min_genre_tokens = 256;
   std::string backend = "cpu";
 };

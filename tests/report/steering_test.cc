@@ -90,6 +90,36 @@ TEST(Steering, ReconstructionPlusErrorIsNotBitExactInFloat) {
   EXPECT_GT(differ, 0);
 }
 
+// At character starts only: a context that ends inside a character (a lone
+// lead byte) is not clamped at all, so its next-byte logits are the
+// unclamped ones bit for bit; one ASCII byte is clamped and they change.
+TEST(Steering, ACharacterStartClampLeavesPositionsInsideACharacterAlone) {
+  Loaded l = Load();
+  auto model = Transformer::Create(l.dims, l.backend.get());
+  ASSERT_TRUE(model.ok());
+  GenerateOptions o;
+  o.tokens = 1;
+  auto hook = ClampHook(l.sae, l.kernels.get(), 3, [](float) { return 50.0f; },
+                        ClampPositions::kCharacterStarts);
+  ASSERT_TRUE(hook.ok());
+  for (const std::string prompt : {"\xD7", "a"}) {
+    auto base = Generate(*model, l.params, prompt, o);
+    auto steered = Generate(*model, l.params, prompt, o, &*hook);
+    ASSERT_TRUE(base.ok() && steered.ok());
+    const bool same = std::memcmp(steered->logits.data(), base->logits.data(),
+                                  base->logits.size() * sizeof(float)) == 0;
+    EXPECT_EQ(same, prompt == "\xD7") << "prompt byte " << static_cast<int>(prompt[0] & 0xFF);
+  }
+}
+
+TEST(Steering, ClampPositionsParseByNameAndRefuseOthers) {
+  EXPECT_EQ(*ParseClampPositions("every"), ClampPositions::kEvery);
+  EXPECT_EQ(*ParseClampPositions("char_starts"), ClampPositions::kCharacterStarts);
+  auto bad = ParseClampPositions("chars");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("every, char_starts"), std::string::npos);
+}
+
 TEST(Steering, AFeatureOutsideTheSaeIsAnErrorNamingTheRange) {
   Loaded l = Load();
   for (int64_t bad : {-1, 40, 1000}) {
