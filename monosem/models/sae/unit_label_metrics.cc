@@ -392,6 +392,7 @@ void ProcessUnit(const Labelling& lab, const UnitLabelOptions& o, int64_t unit,
     windows.back().value += e.value;  // summed in float, like the activations
   }
   for (Entry& w : windows) w.value = static_cast<float>(w.value / static_cast<double>(lab.ctx));
+  out.firing_windows = static_cast<int64_t>(windows.size());
   // Sorted once; every labelling sweeps the same order.
   auto by_desc = [](const Entry& a, const Entry& b) {
     return a.value != b.value ? a.value > b.value : a.index < b.index;

@@ -50,6 +50,7 @@ struct UnitLabelOptions {
 struct UnitLabelStats {
   int64_t unit = 0;
   int64_t firing = 0;                // tokens with a > 0
+  int64_t firing_windows = 0;        // windows holding at least one of them
   double mass = 0;                   // sum of max(a, 0)
   int top_label = -1;                // LabelSet id holding most mass; -1 if mass 0
   double top_label_token_share = 0;  // that label's share of all tokens
@@ -59,6 +60,14 @@ struct UnitLabelStats {
   double polysemanticity_null = 0;
   // Dead units (mass 0) have NaN specificity, 0 polysemanticity and NaN nulls.
   double specificity_excess() const { return specificity - specificity_null; }
+  // Whether the window-shuffle null can tell this unit's labels from chance.
+  // A unit firing inside one window keeps that window's label sequence
+  // under every permutation except for which window's labels it takes, and
+  // windows are mostly one document: its statistic and its null come out
+  // (nearly, and with one firing token exactly) the same whatever it
+  // encodes. Population medians of the excess are taken over testable
+  // units, the excluded count printed beside them.
+  bool testable() const { return firing_windows >= 2; }
 };
 
 // The best single unit as a detector of one label.

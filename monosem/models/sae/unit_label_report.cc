@@ -101,11 +101,11 @@ absl::StatusOr<MatchedComparison> CompareAtMatchedFiring(absl::Span<const UnitLa
 }
 
 absl::Status WriteUnitCsv(const UnitLabelMetrics& m, const LabelSet& s, std::ostream& out) {
-  out << "unit,firing,firing_bin,mass,top_label,top_label_name,top_label_token_share,"
+  out << "unit,firing,firing_windows,firing_bin,mass,top_label,top_label_name,top_label_token_share,"
          "specificity,specificity_null,specificity_excess,polysemanticity,"
          "polysemanticity_null\n";
   for (const UnitLabelStats& u : m.units) {
-    out << absl::StrCat(u.unit, ",", u.firing, ",", u.firing > 0 ? FiringBinOf(u.firing) : -1, ",",
+    out << absl::StrCat(u.unit, ",", u.firing, ",", u.firing_windows, ",", u.firing > 0 ? FiringBinOf(u.firing) : -1, ",",
                         Num(u.mass), ",", u.top_label, ",", Name(s, u.top_label), ",",
                         Num(u.top_label_token_share), ",", Num(u.specificity), ",",
                         Num(u.specificity_null), ",", Num(u.specificity_excess()), ",",

@@ -39,8 +39,10 @@ double Median(std::vector<double> v) {
   return m;
 }
 
+// Medians over the testable units (UnitLabelStats::testable: firing in at
+// least two windows); `live` counts every unit with mass.
 struct Summary {
-  int64_t live = 0;
+  int64_t live = 0, testable = 0;
   double specificity = kNaN, specificity_null = kNaN, specificity_excess = kNaN;
   double poly = kNaN, poly_null = kNaN, poly_excess = kNaN;
 };
@@ -51,6 +53,8 @@ Summary Summarize(const UnitLabelMetrics& m) {
   for (const UnitLabelStats& u : m.units) {
     if (u.mass <= 0) continue;
     ++s.live;
+    if (!u.testable()) continue;
+    ++s.testable;
     sp.push_back(u.specificity);
     spn.push_back(u.specificity_null);
     spe.push_back(u.specificity_excess());
@@ -163,12 +167,13 @@ absl::StatusOr<std::vector<ResultRow>> MonosemanticityRows(
     const Summary s = Summarize(p->top);
     const std::string tag = absl::StrCat("[A,", p->name, "]");
     report("specificity_median" + tag, s.specificity, source,
-           absl::StrFormat("%d live of %d units; share of a unit's activation mass on its top genre; "
+           absl::StrFormat("over %d testable units (firing in >= 2 held-out windows) of %d live, %d "
+                           "in all; share of a unit's activation mass on its top genre; "
                            "label-shuffled null %.4f",
-                           s.live, p->units, s.specificity_null));
+                           s.testable, s.live, p->units, s.specificity_null));
     report("specificity_excess_median" + tag, s.specificity_excess, source,
-           absl::StrFormat("median over live units of specificity minus its null (%d shuffles of "
-                           "the windows' labels)",
+           absl::StrFormat("median over testable units of specificity minus its null (%d shuffles "
+                           "of the windows' labels)",
                            kShuffles));
     report("polysemanticity_median" + tag, s.poly, source,
            absl::StrFormat("genres covering 80%% of a unit's mass; null %.3f", s.poly_null));
@@ -184,8 +189,10 @@ absl::StatusOr<std::vector<ResultRow>> MonosemanticityRows(
     const std::string tag = absl::StrCat("[A,", d.name, "]");
     const double spec_diff = sf.specificity_excess - sn.specificity_excess;
     const std::string spec_note = absl::StrFormat(
-        "median specificity excess over the null: features %.4f (%d live), neurons %.4f (%d live)",
-        sf.specificity_excess, sf.live, sn.specificity_excess, sn.live);
+        "median specificity excess over the null: features %.4f (%d testable of %d live), neurons "
+        "%.4f (%d of %d); a unit firing within one window is not testable: the window shuffle "
+        "leaves its statistic and its null alike",
+        sf.specificity_excess, sf.testable, sf.live, sn.specificity_excess, sn.testable, sn.live);
     auto matched = CompareAtMatchedFiring(d.top.units, neurons.top.units);
     const double matched_v = matched.ok() ? matched->excess_difference : kNaN;
     const std::string matched_note =
@@ -206,8 +213,8 @@ absl::StatusOr<std::vector<ResultRow>> MonosemanticityRows(
                               poly_matched->shared_bins, poly_matched->weight)
             : std::string(poly_matched.status().message());
     const std::string poly_note = absl::StrFormat(
-        "median polysemanticity minus its null: neurons %.3f, features %.3f", sn.poly_excess,
-        sf.poly_excess);
+        "median over testable units of polysemanticity minus its null: neurons %.3f, features %.3f",
+        sn.poly_excess, sf.poly_excess);
     // Context level, like for like: tuned threshold against tuned threshold,
     // and "active > 0" against "active > 0".
     int tuned_wins = 0, active_wins = 0, counted = 0;

@@ -75,6 +75,12 @@ TEST(UnitLabelMetrics, HandComputedUnitsLeafLevel) {
   EXPECT_EQ(u[0].firing, 2);
   EXPECT_EQ(u[1].firing, 3);
   EXPECT_EQ(u[2].firing, 3);
+  // u0 fires only in window 0 (t0, t1); u1 and u2 in both windows.
+  EXPECT_EQ(u[0].firing_windows, 1);
+  EXPECT_EQ(u[1].firing_windows, 2);
+  EXPECT_EQ(u[2].firing_windows, 2);
+  EXPECT_FALSE(u[0].testable());
+  EXPECT_TRUE(u[1].testable());
   EXPECT_DOUBLE_EQ(u[1].mass, 4);
   EXPECT_EQ(u[0].top_label, 2);
   EXPECT_EQ(u[1].top_label, 3);
@@ -600,6 +606,21 @@ TEST(MatchedFiring, SpecificUnitsBeatBlindUnitsAtMatchedFiring) {
   EXPECT_DOUBLE_EQ(rev->excess_difference, -cmp->excess_difference);
 }
 
+// Why a unit firing within one window is not testable: with one firing
+// token its specificity is 1 under every labelling, so its null is 1 too and
+// its excess 0, whatever label that token has.
+TEST(UnitLabelMetrics, AUnitFiringOnceHasNoExcessUnderAnyLabelling) {
+  std::vector<float> acts(6, 0.0f);
+  acts[4] = 2.0f;  // one unit, firing on t4 (prose) only
+  auto m = ComputeUnitLabelMetrics(acts, 6, 1, kLeaves, Tree(), SmallOptions(LabelLevel::kLeaf, 4));
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->units[0].firing_windows, 1);
+  EXPECT_FALSE(m->units[0].testable());
+  EXPECT_DOUBLE_EQ(m->units[0].specificity, 1);
+  EXPECT_DOUBLE_EQ(m->units[0].specificity_null, 1);
+  EXPECT_DOUBLE_EQ(m->units[0].specificity_excess(), 0);
+}
+
 // ---- CSV -------------------------------------------------------------------
 
 TEST(UnitLabelCsv, HeaderAndOneRowPerItem) {
@@ -615,7 +636,7 @@ TEST(UnitLabelCsv, HeaderAndOneRowPerItem) {
   EXPECT_EQ(lines(units.str()), 4);
   EXPECT_EQ(lines(labels.str()), 4);
   EXPECT_EQ(lines(splits.str()), 2);
-  EXPECT_EQ(units.str().rfind("unit,firing,", 0), 0u);
+  EXPECT_EQ(units.str().rfind("unit,firing,firing_windows,", 0), 0u);
   EXPECT_NE(units.str().find("\"prose, \"\"plain\"\"\""), std::string::npos);
   EXPECT_EQ(labels.str().rfind("label,name,tokens,", 0), 0u);
 }
