@@ -18,7 +18,10 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // One seed for every population: their nulls use the same permutations.
 constexpr uint64_t kNullSeed = 0x5eed0f;
-constexpr int kShuffles = 8;
+// The null averages this many window permutations (docs/metrics/unit_labels.md:
+// at least 20, so that a null's own sampling error is small beside the
+// excesses compared; 20 cost about twice the time of 8 per population).
+constexpr int kShuffles = 20;
 // The context-level comparison covers the genres that hold at least this
 // many held-out windows (a window's label is its majority label), at most
 // kTopGenres of them, most windows first: with fewer windows an F1 is a
