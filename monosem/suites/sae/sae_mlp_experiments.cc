@@ -158,6 +158,39 @@ absl::StatusOr<Tensor> DenseCodes(TrainedSae& s, const Tensor& acts) {
   return out;
 }
 
+// Where the suite's time goes, stage by stage: Lap(stage) charges the time
+// since the previous lap to `stage` (stages repeat: the ladder trains and
+// measures several dictionaries). Written to sae_mlp_stages.csv, so that a
+// data budget can be set from measured costs.
+class StageClock {
+ public:
+  StageClock() : start_(std::chrono::steady_clock::now()), last_(start_) {}
+  void Lap(const std::string& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    for (auto& [name, total] : stages_) {
+      if (name == stage) {
+        total += s;
+        return;
+      }
+    }
+    stages_.emplace_back(stage, s);
+  }
+  double Wall() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  std::string Csv() const {
+    std::string csv = "stage,seconds\n";
+    for (const auto& [name, total] : stages_) absl::StrAppend(&csv, name, ",", absl::StrFormat("%.2f", total), "\n");
+    return csv;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_, last_;
+  std::vector<std::pair<std::string, double>> stages_;
+};
+
 struct LadderResult {
   SaeMetrics heldout, store;  // reconstruction on held-out tokens; density over the store
   double mse_raw = 0;
@@ -167,7 +200,7 @@ struct LadderResult {
 
 absl::StatusOr<LadderResult> Measure(TrainedSae& s, const Heldout& h, const Transformer& model,
                                      const NamedTensors& params, const std::string& store,
-                                     int64_t store_n) {
+                                     int64_t store_n, StageClock& clock) {
   LadderResult r;
   r.train_seconds = s.train_seconds;
   MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<TensorSource> held, TensorSource::Create(h.acts.Clone(), s.scale));
@@ -178,6 +211,7 @@ absl::StatusOr<LadderResult> Measure(TrainedSae& s, const Heldout& h, const Tran
   MONOSEM_ASSIGN_OR_RETURN(std::unique_ptr<StoreSource> all, StoreSource::Open(store, 0, 64 << 20, s.scale));
   MONOSEM_ASSIGN_OR_RETURN(r.store, Evaluate(s.trainer->kernels(), s.spec, s.trainer->params(), *all,
                                              store_n, 2048));
+  clock.Lap("held-out reconstruction and store density");
   // loss_recovered: splice x_hat (back in raw units) into the MLP.
   MlpHook splice = ReplaceHook([&s](const Tensor& acts) -> absl::StatusOr<Tensor> {
     const int64_t n = acts.dim(0), d = acts.dim(1);
@@ -198,6 +232,7 @@ absl::StatusOr<LadderResult> Measure(TrainedSae& s, const Heldout& h, const Tran
     r.splice.mean_ablated += w * l.mean_ablated;
     tokens += b.batch * b.ctx;
   }
+  clock.Lap("loss recovered (spliced forwards)");
   r.splice.clean /= tokens;
   r.splice.replaced /= tokens;
   r.splice.zero /= tokens;
@@ -220,11 +255,14 @@ ResultRow Report(const std::string& metric, double v, const std::string& source,
   return MakeRow("sae", metric, v, REPORT_ONLY, kNaN, 0, source, note, published);
 }
 
-std::vector<ResultRow> Finish(std::vector<ResultRow> rows,
-                              std::chrono::steady_clock::time_point t_start) {
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  rows.push_back(Report("mlp_experiments_wall_seconds", wall, "the suite's time budget on 2 cores: default sae suite < 20 min",
-                        "includes training the transformers when the folder had none"));
+absl::StatusOr<std::vector<ResultRow>> Finish(std::vector<ResultRow> rows, StageClock& clock,
+                                              const std::string& out_dir) {
+  clock.Lap("finish");
+  MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/sae_mlp_stages.csv", clock.Csv()));
+  rows.push_back(Report("mlp_experiments_wall_seconds", clock.Wall(),
+                        "the suite's time budget on 2 cores: default sae suite < 20 min",
+                        "includes training the transformers when the folder had none; per stage in "
+                        "sae_mlp_stages.csv"));
   return rows;
 }
 
@@ -257,7 +295,7 @@ SaeMlpScale SaeMlpScaleFor(SuiteScale scale) {
 }
 
 absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& ctx, MlpParts parts) {
-  const auto t_start = std::chrono::steady_clock::now();
+  StageClock clock;
   const std::string ladder_source = PublishedSource("sae.mlp.dictionary_ladder");
   const std::string specific_source = PublishedSource("sae.mlp.features_more_specific");
   std::vector<ResultRow> rows;
@@ -284,6 +322,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     rows.insert(rows.end(), trows.begin(), trows.end());
     MONOSEM_ASSIGN_OR_RETURN(man, ReadTransformerManifest(man_path));
   }
+  clock.Lap("transformers (trained when the folder had none)");
   if (man->models_size() != 2) {
     return absl::InvalidArgumentError(absl::StrCat(
         man_path, ": expected transformers A and B, found ", man->models_size()));
@@ -345,6 +384,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     held.push_back(std::move(h));
   }
   const int64_t n_tokens = held[0].acts.dim(0);
+  clock.Lap("held-out corpus and activations");
   // Monosemanticity: transformer A's neurons now, each dictionary of the
   // ladder as it is trained (only the metrics are kept).
   const HeldoutLabels held_labels{held[0].leaves, &all.labels, tf.models[0].dims().n_ctx};
@@ -353,6 +393,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   if (parts.ladder) {
     MONOSEM_ASSIGN_OR_RETURN(neuron_pop, MeasureUnitPopulation("neurons", held[0].acts, held_labels));
   }
+  clock.Lap("unit-label metrics");
 
   // Normalisation: mean norm sqrt(d_mlp) on a sample of each store.
   std::vector<float> scale(2);
@@ -395,10 +436,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       spec.d = d_mlp;
       spec.f = f;
       spec.l1 = sc.l1;
+      clock.Lap("other");
       MONOSEM_ASSIGN_OR_RETURN(TrainedSae s, TrainOnStore(man->models(0).activations(), scale[0], spec, sc,
                                                           resample, 1000 + li, backend));
+      clock.Lap("SAE training");
       MONOSEM_ASSIGN_OR_RETURN(LadderResult r, Measure(s, held[0], tf.models[0], tf.params[0],
-                                                       man->models(0).activations(), stores[0].n));
+                                                       man->models(0).activations(), stores[0].n,
+                                                       clock));
       const std::string tag = absl::StrCat("[A/", li, ",F=", f, resample ? ",resampling" : ",no_resampling", "]");
       // The paper's A/1 has 4,096 features: its figures go on our 4,096 row.
       const bool a1 = f == 4096 && resample;
@@ -440,9 +484,11 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
       if (resample) {
         recovered_by_size.emplace_back(f, lr);
         MONOSEM_ASSIGN_OR_RETURN(Tensor codes, DenseCodes(s, held[0].acts));
+        clock.Lap("other");
         MONOSEM_ASSIGN_OR_RETURN(UnitPopulation pop,
                                  MeasureUnitPopulation(absl::StrCat("F=", f), codes, held_labels));
         dict_pops.push_back(std::move(pop));
+        clock.Lap("unit-label metrics");
       }
       if (largest) (resample ? dead_with : dead_without) = r.store.dead_fraction;
       ladder_csv << absl::StrFormat("%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n",
@@ -468,8 +514,10 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_ladder.csv", ladder_csv.str()));
     // Judged outside quick mode (its 1,024-vector store trains nothing).
     const bool judged = !ctx.quick;
+    clock.Lap("other");
     MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> mono,
                              MonosemanticityRows(neuron_pop, dict_pops, all.labels, judged, ctx.out_dir));
+    clock.Lap("unit-label metrics");
     for (ResultRow& r : mono) rows.push_back(std::move(r));
     const int64_t f_max = sc.dict_multiples.back() * d_mlp;
     // Strictly fewer: at least one latent fewer dead with resampling.
@@ -496,7 +544,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                                                steps_note),
                                   judged));
   }
-  if (!parts.universality) return Finish(std::move(rows), t_start);
+  if (!parts.universality) return Finish(std::move(rows), clock, ctx.out_dir);
 
   // 4. Universality: the same config on A and B; features against neurons.
   SaeSpec uspec;
@@ -507,6 +555,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   if (universality_a == nullptr && largest_a != nullptr && largest_a->spec.f == universality_f) {
     universality_a = std::move(largest_a);
   }
+  clock.Lap("other");
   if (universality_a == nullptr) {
     MONOSEM_ASSIGN_OR_RETURN(TrainedSae a, TrainOnStore(man->models(0).activations(), scale[0], uspec, sc,
                                                         true, 1000 + sc.dict_multiples.size() - 1, backend));
@@ -515,10 +564,12 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // Two independent runs, as in the paper: B's SAE has its own seed.
   MONOSEM_ASSIGN_OR_RETURN(TrainedSae ub, TrainOnStore(man->models(1).activations(), scale[1], uspec, sc,
                                                        true, 1000 + sc.dict_multiples.size(), backend));
+  clock.Lap("SAE training");
   MONOSEM_ASSIGN_OR_RETURN(Tensor codes_a, DenseCodes(*universality_a, held[0].acts));
   MONOSEM_ASSIGN_OR_RETURN(Tensor codes_b, DenseCodes(ub, held[1].acts));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation feat, MaxCorrMedian(codes_a, codes_b));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation neur, MaxCorrMedian(held[0].acts, held[1].acts));
+  clock.Lap("universality (max correlation)");
   MONOSEM_RETURN_IF_ERROR(WriteUniversalityCsv(ctx.out_dir, feat, neur));
   const std::string utag = absl::StrCat("[F=", universality_f, "]");
   rows.push_back(Report("max_corr_median_features" + utag, feat.median,
@@ -560,10 +611,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   if (largest_a == nullptr) {
     genre_corr = feat;  // genre_codes are the universality run's
   } else {
+    clock.Lap("other");
     MONOSEM_ASSIGN_OR_RETURN(TrainedSae lb, TrainOnStore(man->models(1).activations(), scale[1], largest_a->spec,
                                                          sc, true, 1001 + sc.dict_multiples.size(), backend));
+    clock.Lap("SAE training");
     MONOSEM_ASSIGN_OR_RETURN(Tensor codes_lb, DenseCodes(lb, held[1].acts));
     MONOSEM_ASSIGN_OR_RETURN(genre_corr, MaxCorrMedian(genre_codes, codes_lb));
+    clock.Lap("universality (max correlation)");
     rows.push_back(Report(absl::StrCat("max_corr_median_features[F=", genre_f, "]"), genre_corr.median,
                           PublishedSource("sae.mlp.universality_features"),
                           absl::StrFormat("the paper's A/1 -> B/1 size; %d live features of A, %d of B; "
@@ -619,6 +673,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   }
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_mlp_genre_f1.csv", f1_csv.str()));
   // The genre dictionary's feature browser and the steering check.
+  clock.Lap("other");
   {
     const TrainedSae& g = largest_a != nullptr ? *largest_a : *universality_a;
     const Corpus classifier_text = SliceCorpus(all, 0, std::min<int64_t>(dc.n_train(), 1 << 20));
@@ -634,12 +689,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> look, report::WriteSaeSuitePages(pages));
     for (ResultRow& r : look) rows.push_back(std::move(r));
   }
+  clock.Lap("feature browser and steering");
   rows.push_back(Report("genres_where_feature_beats_neuron", counted > 0 ? static_cast<double>(wins) / counted : kNaN,
                         specific_source,
                         absl::StrFormat("%d of %d genres: the best single feature (active > 0) has a higher "
                                         "genre_f1 than the best neuron with its best threshold",
                                         wins, counted)));
-  return Finish(std::move(rows), t_start);
+  return Finish(std::move(rows), clock, ctx.out_dir);
 }
 
 }  // namespace monosem::sae
