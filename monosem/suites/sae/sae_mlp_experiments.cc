@@ -260,7 +260,7 @@ absl::StatusOr<std::vector<ResultRow>> Finish(std::vector<ResultRow> rows, Stage
   clock.Lap("finish");
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/sae_mlp_stages.csv", clock.Csv()));
   rows.push_back(Report("mlp_experiments_wall_seconds", clock.Wall(),
-                        "the suite's time budget on 2 cores: default sae suite < 20 min",
+                        "the MLP half's wall time on this machine (the default reproduce: < 40 min on 2 cores)",
                         "includes training the transformers when the folder had none; per stage in "
                         "sae_mlp_stages.csv"));
   return rows;
@@ -268,7 +268,7 @@ absl::StatusOr<std::vector<ResultRow>> Finish(std::vector<ResultRow> rows, Stage
 
 // The universality histograms' data (report.html): each live unit's best
 // correlation in model B, features and neurons.
-absl::Status WriteUniversalityCsv(const std::string& dir, const MaxCorrelation& features,
+absl::Status WriteUniversalityCsv(const std::string& path, const MaxCorrelation& features,
                                   const MaxCorrelation& neurons) {
   std::string csv = "kind,unit,max_corr\n";
   for (const auto& [kind, m] : {std::pair<const char*, const MaxCorrelation*>{"feature", &features},
@@ -277,7 +277,7 @@ absl::Status WriteUniversalityCsv(const std::string& dir, const MaxCorrelation& 
       if (!std::isnan(m->max_corr[i])) absl::StrAppend(&csv, kind, ",", i, ",", absl::StrFormat("%.6f", m->max_corr[i]), "\n");
     }
   }
-  return WriteFileAtomic(dir + "/sae_mlp_universality.csv", csv);
+  return WriteFileAtomic(path, csv);
 }
 
 }  // namespace
@@ -570,7 +570,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation feat, MaxCorrMedian(codes_a, codes_b));
   MONOSEM_ASSIGN_OR_RETURN(MaxCorrelation neur, MaxCorrMedian(held[0].acts, held[1].acts));
   clock.Lap("universality (max correlation)");
-  MONOSEM_RETURN_IF_ERROR(WriteUniversalityCsv(ctx.out_dir, feat, neur));
+  MONOSEM_RETURN_IF_ERROR(WriteUniversalityCsv(ctx.out_dir + "/sae_mlp_universality.csv", feat, neur));
   const std::string utag = absl::StrCat("[F=", universality_f, "]");
   rows.push_back(Report("max_corr_median_features" + utag, feat.median,
                         PublishedSource("sae.mlp.universality_features"),
@@ -617,6 +617,10 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     clock.Lap("SAE training");
     MONOSEM_ASSIGN_OR_RETURN(Tensor codes_lb, DenseCodes(lb, held[1].acts));
     MONOSEM_ASSIGN_OR_RETURN(genre_corr, MaxCorrMedian(genre_codes, codes_lb));
+    // Per feature, beside its firing count in sae_mlp_units_F<size>.csv:
+    // how universality depends on how often a feature fires.
+    MONOSEM_RETURN_IF_ERROR(WriteUniversalityCsv(
+        absl::StrCat(ctx.out_dir, "/sae_mlp_universality_F", genre_f, ".csv"), genre_corr, neur));
     clock.Lap("universality (max correlation)");
     rows.push_back(Report(absl::StrCat("max_corr_median_features[F=", genre_f, "]"), genre_corr.median,
                           PublishedSource("sae.mlp.universality_features"),
