@@ -53,6 +53,11 @@ constexpr int kTopN = 5;
 constexpr int64_t kMinCount = 5;
 constexpr int64_t kMaxShared = 8000;  // the most frequent shared words (cost: words x units x d)
 constexpr double kMargin = kFeaturesJudgedMargin;
+// The ceiling experiment: how much the two models agree on which words are
+// near which, whatever the units: for the kQueries most frequent shared
+// words, the Jaccard of their kNeighbours nearest shared words in each model.
+constexpr int64_t kQueries = 500;
+constexpr int kNeighbours = 10;
 
 struct StudyModel {
   const EmbeddingModel* e;
@@ -103,7 +108,52 @@ std::vector<std::vector<int32_t>> BasisTop(const StudyModel& s, const std::vecto
   return TopRowsPerColumn(CosineScores(s.e->model.in_vectors, ids, dirs, d), kTopN, index);
 }
 
+// Unit-norm rows vectors[ids[i]], [ids.size(), d].
+std::vector<float> UnitRowsOf(const Tensor& vectors, const std::vector<int32_t>& ids) {
+  const int64_t d = vectors.dim(1);
+  std::vector<float> out(ids.size() * d);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const float* v = vectors.data() + static_cast<int64_t>(ids[i]) * d;
+    double s = 0;
+    for (int64_t k = 0; k < d; ++k) s += static_cast<double>(v[k]) * v[k];
+    const double inv = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+    for (int64_t k = 0; k < d; ++k) out[i * d + k] = static_cast<float>(v[k] * inv);
+  }
+  return out;
+}
+
+// The kNeighbours nearest rows (cosine) of row q among all rows but q, sorted.
+std::vector<int32_t> NearestRows(const std::vector<float>& unit, int64_t d, int64_t q) {
+  const int64_t n = static_cast<int64_t>(unit.size()) / d;
+  std::vector<std::pair<float, int32_t>> scored;
+  scored.reserve(n);
+  for (int64_t r = 0; r < n; ++r) {
+    if (r == q) continue;
+    float s = 0;
+    for (int64_t k = 0; k < d; ++k) s += unit[q * d + k] * unit[r * d + k];
+    scored.emplace_back(-s, static_cast<int32_t>(r));
+  }
+  const size_t top = std::min<size_t>(kNeighbours, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + top, scored.end());
+  std::vector<int32_t> out;
+  for (size_t i = 0; i < top; ++i) out.push_back(scored[i].second);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+double NeighbourOverlap(const StudyModel& a, const StudyModel& b, const SharedWords& sw) {
+  const std::vector<float> ua = UnitRowsOf(a.e->model.in_vectors, sw.a);
+  const std::vector<float> ub = UnitRowsOf(b.e->model.in_vectors, sw.b);
+  const int64_t q = std::min<int64_t>(kQueries, static_cast<int64_t>(sw.a.size()));
+  double sum = 0;
+  for (int64_t i = 0; i < q; ++i) {
+    sum += ListJaccard(NearestRows(ua, a.e->spec.dim, i), NearestRows(ub, b.e->spec.dim, i));
+  }
+  return q > 0 ? sum / q : NAN;
+}
+
 struct PairResult {
+  double neighbours = 0;
   int64_t shared = 0;
   double basis_j = 0, basis_rot_j = 0, feat_j = 0, feat_rand_j = 0;
   double basis_r = 0, basis_rot_r = 0, feat_r = 0, feat_rand_r = 0;
@@ -133,6 +183,7 @@ absl::StatusOr<PairResult> ComparePair(const StudyModel& a, const StudyModel& b,
   r.basis_rot_r = MeanMaxCorrelation(ua.basis_rot, ub.basis_rot, true);
   r.feat_r = MeanMaxCorrelation(ua.features_act, ub.features_act, false);
   r.feat_rand_r = MeanMaxCorrelation(ua.features_rand, ub.features_rand, true);
+  r.neighbours = NeighbourOverlap(a, b, sw);
   return r;
 }
 
@@ -191,7 +242,7 @@ absl::StatusOr<std::vector<ResultRow>> FeatureUniversalityRows(const EmbeddingsS
   std::string csv =
       "a,b,shared_words,basis_jaccard,basis_rotation_jaccard,feature_jaccard,"
       "feature_random_jaccard,basis_corr,basis_rotation_corr,feature_corr,feature_random_corr,"
-      "delta,judged\n";
+      "delta,judged,word_neighbour_jaccard\n";
   double delta_sum = 0;
   int delta_n = 0;
   for (size_t i = 0; i < study.size(); ++i) {
@@ -208,7 +259,7 @@ absl::StatusOr<std::vector<ResultRow>> FeatureUniversalityRows(const EmbeddingsS
                       absl::StrFormat("%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,", r.basis_j,
                                       r.basis_rot_j, r.feat_j, r.feat_rand_j, r.basis_r,
                                       r.basis_rot_r, r.feat_r, r.feat_rand_r, r.Delta()),
-                      judged ? 1 : 0, "\n");
+                      judged ? 1 : 0, absl::StrFormat(",%.4f\n", r.neighbours));
       rows.push_back(MakeRow(
           kSuite, absl::StrCat("feature_top_word_match[", tag, "]"), r.feat_j, REPORT_ONLY, NAN, 0,
           source,
@@ -222,6 +273,13 @@ absl::StatusOr<std::vector<ResultRow>> FeatureUniversalityRows(const EmbeddingsS
                           "directions' |r| %.4f; basis coordinates' |r| %.4f (random rotation "
                           "%.4f)",
                           r.feat_rand_r, r.basis_r, r.basis_rot_r)));
+      rows.push_back(MakeRow(
+          kSuite, absl::StrCat("word_neighbour_overlap[", tag, "]"), r.neighbours, REPORT_ONLY,
+          NAN, 0, source,
+          absl::StrFormat("mean Jaccard of the %d nearest shared words of the %d most frequent "
+                          "shared words: how much of the geometry the two models share, "
+                          "whatever the units",
+                          kNeighbours, kQueries)));
       rows.push_back(MakeRow(kSuite, absl::StrCat("features_minus_basis_excess[", tag, "]"),
                              r.Delta(), REPORT_ONLY, NAN, 0, source,
                              judged ? "in the judged mean"
