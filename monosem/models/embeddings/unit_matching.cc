@@ -131,6 +131,20 @@ std::vector<std::vector<int32_t>> TopRowsPerColumn(const ScoreMatrix& m, int top
   return out;
 }
 
+std::vector<float> UnitRows(const Tensor& vectors, const std::vector<int32_t>& ids) {
+  const int64_t d = vectors.dim(1);
+  const int64_t n = ids.empty() ? vectors.dim(0) : static_cast<int64_t>(ids.size());
+  std::vector<float> out(n * d);
+  for (int64_t i = 0; i < n; ++i) {
+    const float* v = vectors.data() + (ids.empty() ? i : static_cast<int64_t>(ids[i])) * d;
+    double s = 0;
+    for (int64_t k = 0; k < d; ++k) s += static_cast<double>(v[k]) * v[k];
+    const double inv = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
+    for (int64_t k = 0; k < d; ++k) out[i * d + k] = static_cast<float>(v[k] * inv);
+  }
+  return out;
+}
+
 std::vector<float> RandomDirections(int64_t n, int64_t d, uint64_t seed, uint64_t stream) {
   const Philox rng(seed, stream);
   std::vector<float> out(n * d);

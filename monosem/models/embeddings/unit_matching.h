@@ -34,6 +34,10 @@ ScoreMatrix CosineScores(const Tensor& vectors, const std::vector<int32_t>& word
 std::vector<std::vector<int32_t>> TopRowsPerColumn(const ScoreMatrix& m, int top_n,
                                                    const std::vector<int32_t>& ids);
 
+// Unit-norm copies of vectors[ids[i]] ([V, d]; ids empty: every row), as
+// [n, d]; a zero row stays zero.
+std::vector<float> UnitRows(const Tensor& vectors, const std::vector<int32_t>& ids = {});
+
 // n unit directions [n, d] from Philox normals (Gaussian directions: uniform
 // on the sphere, not orthogonal), the chance level for n > d units.
 std::vector<float> RandomDirections(int64_t n, int64_t d, uint64_t seed, uint64_t stream);

@@ -32,6 +32,7 @@
 #include "absl/strings/str_format.h"
 #include "monosem/io/file_io.h"
 #include "monosem/models/embeddings/embedding_analysis.h"
+#include "monosem/models/embeddings/unit_matching.h"
 #include "monosem/published.h"
 #include "monosem/results.h"
 #include "monosem/status.h"
@@ -55,19 +56,6 @@ bool LowerAlpha(const std::string& w) {
     if (c < 'a' || c > 'z') return false;
   }
   return true;
-}
-
-// Unit-norm copies of a model's vectors (zero rows stay zero).
-std::vector<float> UnitRows(const Tensor& v) {
-  const int64_t V = v.dim(0), d = v.dim(1);
-  std::vector<float> out(v.data(), v.data() + V * d);
-  for (int64_t w = 0; w < V; ++w) {
-    double s = 0;
-    for (int64_t k = 0; k < d; ++k) s += static_cast<double>(out[w * d + k]) * out[w * d + k];
-    const double inv = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
-    for (int64_t k = 0; k < d; ++k) out[w * d + k] = static_cast<float>(out[w * d + k] * inv);
-  }
-  return out;
 }
 
 struct Neighbour {

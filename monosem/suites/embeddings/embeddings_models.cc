@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "monosem/backend.h"
-#include "monosem/published.h"
 #include "monosem/results.h"
 #include "monosem/status.h"
 #include "monosem/suites/embeddings/embeddings_experiments.h"
@@ -33,6 +32,13 @@ std::vector<std::vector<std::string>> Spread(std::vector<std::vector<std::string
   return out;
 }
 
+// --quick: a small share of the corpus, one epoch, two baseline draws.
+void MakeQuick(BrownPlan* plan) {
+  plan->max_sentences = 4000;
+  plan->epochs = 1;
+  plan->baseline_draws = 2;
+}
+
 std::string CorpusNote(const TokenizedCorpus& c, int epochs) {
   return absl::StrCat(c.sentences.size(), " sentences, ", c.tokens, " tokens, ", c.vocab.size(),
                       " words, ", epochs, " epochs");
@@ -49,22 +55,14 @@ std::string EmbeddingModel::Tag() const {
 BrownPlan MakeBrownPlan(bool quick) {
   BrownPlan plan;
   plan.models = {{3, 1}, {40, 1}, {50, 1}, {60, 1}, {50, 2}};
-  if (quick) {
-    plan.max_sentences = 4000;
-    plan.epochs = 1;
-    plan.baseline_draws = 2;
-  }
+  if (quick) MakeQuick(&plan);
   return plan;
 }
 
 BrownPlan MakeWordNetPlan(bool quick) {
   BrownPlan plan;
   plan.models = {{50, 3}};
-  if (quick) {
-    plan.max_sentences = 4000;
-    plan.epochs = 1;
-    plan.baseline_draws = 2;
-  }
+  if (quick) MakeQuick(&plan);
   return plan;
 }
 

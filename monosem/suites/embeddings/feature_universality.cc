@@ -108,20 +108,6 @@ std::vector<std::vector<int32_t>> BasisTop(const StudyModel& s, const std::vecto
   return TopRowsPerColumn(CosineScores(s.e->model.in_vectors, ids, dirs, d), kTopN, index);
 }
 
-// Unit-norm rows vectors[ids[i]], [ids.size(), d].
-std::vector<float> UnitRowsOf(const Tensor& vectors, const std::vector<int32_t>& ids) {
-  const int64_t d = vectors.dim(1);
-  std::vector<float> out(ids.size() * d);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    const float* v = vectors.data() + static_cast<int64_t>(ids[i]) * d;
-    double s = 0;
-    for (int64_t k = 0; k < d; ++k) s += static_cast<double>(v[k]) * v[k];
-    const double inv = s > 0 ? 1.0 / std::sqrt(s) : 0.0;
-    for (int64_t k = 0; k < d; ++k) out[i * d + k] = static_cast<float>(v[k] * inv);
-  }
-  return out;
-}
-
 // The kNeighbours nearest rows (cosine) of row q among all rows but q, sorted.
 std::vector<int32_t> NearestRows(const std::vector<float>& unit, int64_t d, int64_t q) {
   const int64_t n = static_cast<int64_t>(unit.size()) / d;
@@ -142,8 +128,8 @@ std::vector<int32_t> NearestRows(const std::vector<float>& unit, int64_t d, int6
 }
 
 double NeighbourOverlap(const StudyModel& a, const StudyModel& b, const SharedWords& sw) {
-  const std::vector<float> ua = UnitRowsOf(a.e->model.in_vectors, sw.a);
-  const std::vector<float> ub = UnitRowsOf(b.e->model.in_vectors, sw.b);
+  const std::vector<float> ua = UnitRows(a.e->model.in_vectors, sw.a);
+  const std::vector<float> ub = UnitRows(b.e->model.in_vectors, sw.b);
   const int64_t q = std::min<int64_t>(kQueries, static_cast<int64_t>(sw.a.size()));
   double sum = 0;
   for (int64_t i = 0; i < q; ++i) {
