@@ -147,6 +147,18 @@ constexpr PublishedValue kTable[] = {
      "barely overlap across models, except between Brown models of similar size"},
     {"embeddings.brown.dimension_words", kClaim, kWilliams, "approach 3: dimension words",
      "NLTK Brown, 3/40/50/60 dimensions; top 5 words by cosine with each basis vector"},
+    {"embeddings.difference_vectors", kClaim, kWilliams,
+     "approach 2: vectors between dissimilar words",
+     "the 10 words nearest to v_x - v_y for dissimilar x, y (squirrel/phone, potato/square, "
+     "poland/yoga on GloVe 50 and Google News 300) did not look alike across models"},
+    {"embeddings.cross_corpus.dimension_words", kClaim, kWilliams,
+     "approach 3: dimension words across models (conclusion)",
+     "almost no overlap of dimension words between models other than Brown models of similar "
+     "size (the notebook's other models: GloVe 50, Google News 300; here WordNet's glosses)"},
+    {"embeddings.sae.features_more_universal", kClaim, kBricken, "Universality",
+     "dictionary features recur across models trained from different seeds, unlike neurons "
+     "(one-layer transformers); carried here to SAEs on word2vec vectors against their basis "
+     "directions"},
 };
 
 }  // namespace
