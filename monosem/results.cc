@@ -47,6 +47,16 @@ ResultRow MakeRow(const std::string& suite, const std::string& metric, double me
   return row;
 }
 
+ResultRow ScaleJudgedRow(const std::string& suite, const std::string& metric, double measured,
+                         Direction direction, double bar, const std::string& source,
+                         const std::string& note, bool judged) {
+  const double margin = direction == AT_MOST ? bar - measured : measured - bar;
+  const std::string full = absl::StrCat(note, absl::StrFormat("; margin %+.4g", margin),
+                                        judged ? "" : "; report-only at the quick scale");
+  return MakeRow(suite, metric, measured, judged ? direction : REPORT_ONLY,
+                 judged ? bar : std::numeric_limits<double>::quiet_NaN(), 0, source, full);
+}
+
 namespace {
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }

@@ -21,6 +21,14 @@ ResultRow MakeRow(const std::string& suite, const std::string& metric, double me
                   const std::string& source, const std::string& note = "",
                   double published = std::numeric_limits<double>::quiet_NaN());
 
+// A row judged against `bar` in `direction` when `judged` (default and paper
+// scales), report-only otherwise (quick runs train too little to mean
+// anything). The note ends with the margin: how far the measurement is on
+// the passing side of the bar (negative: it fails).
+ResultRow ScaleJudgedRow(const std::string& suite, const std::string& metric, double measured,
+                         Direction direction, double bar, const std::string& source,
+                         const std::string& note, bool judged);
+
 std::string FormatTable(const ResultTable& table);
 // Writes DIR/results.json atomically.
 absl::Status WriteResultsJson(const std::string& dir, const ResultTable& table);

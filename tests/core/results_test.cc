@@ -19,6 +19,24 @@ TEST(Results, JudgeEachDirection) {
   EXPECT_EQ(MakeRow("s", "m", 0.72, REPORT_ONLY, NAN, 0, "src", "", 0.72).status(), REPORT);
 }
 
+// Judged at the default and paper scales, report-only at quick; a missing
+// measurement (NaN) fails whenever the row is judged; the note ends with the
+// margin on the passing side.
+TEST(Results, ScaleJudgedRow) {
+  const ResultRow pass = ScaleJudgedRow("s", "m", 0.3, AT_LEAST, 0.25, "src", "n", true);
+  EXPECT_EQ(pass.status(), PASS);
+  EXPECT_EQ(pass.suite(), "s");
+  EXPECT_NE(pass.note().find("margin +0.05"), std::string::npos) << pass.note();
+  const ResultRow below = ScaleJudgedRow("s", "m", 0.3, AT_MOST, 0.25, "src", "n", true);
+  EXPECT_EQ(below.status(), FAIL);
+  EXPECT_NE(below.note().find("margin -0.05"), std::string::npos) << below.note();
+  EXPECT_EQ(ScaleJudgedRow("s", "m", NAN, AT_LEAST, 0, "src", "no data", true).status(), FAIL);
+  const ResultRow quick = ScaleJudgedRow("s", "m", -1, AT_LEAST, 0, "src", "n", false);
+  EXPECT_EQ(quick.status(), REPORT);
+  EXPECT_FALSE(quick.has_expected());
+  EXPECT_NE(quick.note().find("report-only at the quick scale"), std::string::npos);
+}
+
 TEST(Results, TableAndJson) {
   ResultTable table;
   *table.add_rows() = MakeRow("toy", "represented", 5, WITHIN_TOLERANCE, 5, 0, "paper", "n=20");

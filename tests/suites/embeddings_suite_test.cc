@@ -119,10 +119,14 @@ TEST(EmbeddingsSuite, BrownPartOnASmallCorpus) {
   ASSERT_NE(cross, nullptr);
   EXPECT_EQ(cross->status(), REPORT);
   EXPECT_EQ(cross->note().rfind("data missing: ", 0), 0u) << cross->note();
+  // Quick models are too small to judge: the row reports, says why the data
+  // is missing, and never passes (at the default scale the same NaN fails:
+  // tests/results_test ScaleJudgedRow cases).
   const ResultRow* features = Find(*rows, kFeaturesJudged);
   ASSERT_NE(features, nullptr);
-  EXPECT_EQ(features->status(), FAIL);
+  EXPECT_EQ(features->status(), REPORT);
   EXPECT_TRUE(std::isnan(features->measured()));
+  EXPECT_NE(features->note().find("no data: "), std::string::npos) << features->note();
   for (const ResultRow& r : *rows) {
     if (r.status() == PASS) EXPECT_TRUE(std::isfinite(r.measured())) << r.metric();
   }
@@ -158,7 +162,8 @@ TEST(EmbeddingsSuite, SecondCorpusGivesCrossCorpusRows) {
   const ResultRow* features = Find(*rows, kFeaturesJudged);
   ASSERT_NE(features, nullptr);
   EXPECT_TRUE(std::isfinite(features->measured()));
-  EXPECT_NE(features->status(), REPORT);
+  EXPECT_EQ(features->status(), REPORT);
+  EXPECT_NE(features->note().find("report-only at the quick scale"), std::string::npos);
   for (const char* csv : {"difference_neighbours.csv", "difference_overlaps.csv",
                           "difference_overlaps_per_pair.csv", "cross_corpus_overlaps.csv",
                           "wordnet_dimension_words.csv", "sae_feature_words.csv",

@@ -275,16 +275,20 @@ absl::StatusOr<std::vector<ResultRow>> FeatureUniversalityRows(const EmbeddingsS
   }
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/feature_vs_basis.csv", csv));
   if (m.wordnet == nullptr) {
-    rows.push_back(MakeRow(kSuite, kFeaturesJudged, NAN, AT_LEAST, kMargin, 0, source,
-                           absl::StrCat("no data: ", m.wordnet_missing,
-                                        "; the comparison across corpora needs it")));
+    rows.push_back(ScaleJudgedRow(kSuite, kFeaturesJudged, NAN, AT_LEAST, kMargin, source,
+                                  absl::StrCat("no data: ", m.wordnet_missing,
+                                               "; the comparison across corpora needs it"),
+                                  !scale.quick));
   } else {
-    rows.push_back(MakeRow(
-        kSuite, kFeaturesJudged, delta_n > 0 ? delta_sum / delta_n : NAN, AT_LEAST, kMargin, 0,
+    // Quick models (a few hundred SAE steps on small vocabularies) are too
+    // small to judge: report-only there, as in the other suites.
+    rows.push_back(ScaleJudgedRow(
+        kSuite, kFeaturesJudged, delta_n > 0 ? delta_sum / delta_n : NAN, AT_LEAST, kMargin,
         source,
         absl::StrCat("mean over ", delta_n,
                      " model pairs of different seed or corpus of (feature top-word match - "
-                     "random directions) - (basis top-word match - random rotation)")));
+                     "random directions) - (basis top-word match - random rotation)"),
+        !scale.quick));
   }
   return rows;
 }

@@ -522,7 +522,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     const int64_t f_max = sc.dict_multiples.back() * d_mlp;
     // Strictly fewer: at least one latent fewer dead with resampling.
     const double dead_diff = dead_with - dead_without, dead_bar = -1.0 / f_max;
-    rows.push_back(ScaleJudgedRow(
+    rows.push_back(ScaleJudgedRow("sae", 
         absl::StrCat("dead_fraction_resampling_minus_none[A,F=", f_max, "]"), dead_diff, AT_MOST,
         dead_bar, PublishedSource("sae.mlp.dead_with_resampling"),
         absl::StrFormat("dead %.4f with resampling, %.4f without (over all %d harvested vectors)",
@@ -538,7 +538,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
     for (const auto& [f, v] : recovered_by_size) {
       absl::StrAppend(&steps_note, steps_note.empty() ? "" : " -> ", absl::StrFormat("%.4f (F=%d)", v, f));
     }
-    rows.push_back(ScaleJudgedRow("loss_recovered_smallest_rise[A/0..A/3]", min_step, AT_LEAST, 0.0,
+    rows.push_back(ScaleJudgedRow("sae", "loss_recovered_smallest_rise[A/0..A/3]", min_step, AT_LEAST, 0.0,
                                   PublishedSource("sae.mlp.loss_recovered_grows"),
                                   absl::StrCat("loss recovered along the ladder (with resampling): ",
                                                steps_note),
@@ -586,7 +586,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
   // Judged at the default scale only: the quick transformer (d_mlp 64) has a
   // 1,024-vector store, too little to train features (quick runs measured
   // -0.01 on 2026-11-21; the default run +0.30).
-  rows.push_back(ScaleJudgedRow("max_corr_median_features_minus_neurons" + utag, feat.median - neur.median,
+  rows.push_back(ScaleJudgedRow("sae", "max_corr_median_features_minus_neurons" + utag, feat.median - neur.median,
                                 AT_LEAST, 0.0, PublishedSource("sae.mlp.universality_features"),
                                 "features are more universal across models than neurons (paper: 0.72 "
                                 "vs 0.46)",
@@ -629,7 +629,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeMlpExperiments(const SuiteContext& 
                                           genre_corr.live_a, genre_corr.live_b, sc.steps * sc.batch),
                           PublishedNumber("sae.mlp.universality_features")));
     const double diff = genre_corr.median - neur.median;
-    rows.push_back(ScaleJudgedRow(absl::StrCat("max_corr_median_features_minus_neurons[F=", genre_f, "]"),
+    rows.push_back(ScaleJudgedRow("sae", absl::StrCat("max_corr_median_features_minus_neurons[F=", genre_f, "]"),
                                   diff, AT_LEAST, 0.0, PublishedSource("sae.mlp.universality_features"),
                                   absl::StrFormat("features %.3f vs neurons %.3f at the paper's A/1 "
                                                   "size (paper: 0.72 vs 0.46)",

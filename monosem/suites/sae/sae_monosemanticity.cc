@@ -121,16 +121,6 @@ absl::Status WriteCsv(const std::string& path,
 
 }  // namespace
 
-ResultRow ScaleJudgedRow(const std::string& metric, double measured, Direction direction,
-                         double bar, const std::string& source, const std::string& note,
-                         bool judged) {
-  const double margin = direction == AT_MOST ? bar - measured : measured - bar;
-  const std::string full = absl::StrCat(note, absl::StrFormat("; margin %+.4g", margin),
-                                        judged ? "" : "; report-only at the quick scale");
-  return MakeRow("sae", metric, measured, judged ? direction : REPORT_ONLY, judged ? bar : kNaN, 0,
-                 source, full);
-}
-
 absl::StatusOr<UnitPopulation> MeasureUnitPopulation(const std::string& name, const Tensor& acts,
                                                      const HeldoutLabels& held) {
   UnitPopulation p;
@@ -160,7 +150,7 @@ absl::StatusOr<std::vector<ResultRow>> MonosemanticityRows(
   };
   auto judge = [&rows, judged](const std::string& metric, double v, Direction dir, double expected,
                                const std::string& src, const std::string& note) {
-    rows.push_back(ScaleJudgedRow(metric, v, dir, expected, src, note, judged));
+    rows.push_back(ScaleJudgedRow("sae", metric, v, dir, expected, src, note, judged));
   };
 
   // Per population: medians over live units (top-level genres).

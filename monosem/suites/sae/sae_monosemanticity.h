@@ -45,14 +45,6 @@ struct HeldoutLabels {
 absl::StatusOr<UnitPopulation> MeasureUnitPopulation(const std::string& name, const Tensor& acts,
                                                      const HeldoutLabels& held);
 
-// A row judged against `bar` in `direction` when `judged` (default and paper
-// scales), report-only otherwise (quick runs train too little to mean
-// anything). The note ends with the margin: how far the measurement is on
-// the passing side of the bar (negative: it fails).
-ResultRow ScaleJudgedRow(const std::string& metric, double measured, Direction direction,
-                         double bar, const std::string& source, const std::string& note,
-                         bool judged);
-
 // Rows comparing each dictionary (increasing size) with the neurons, judged
 // when `judged` (the default and paper scales; quick runs are too small to
 // mean anything and report only), and the CSVs behind them in out_dir:
