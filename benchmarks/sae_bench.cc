@@ -158,9 +158,8 @@ bool SaeMatchesReference(benchmark::State& state, const std::string& backend,
       on_reference, [&] { return run(k, s, p, lead); });
 }
 
-void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
-  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
-  if (k == nullptr) return;
+// The training steps' spec (no AuxK: the benchmarks have no dead latents).
+sae::SaeSpec TrainSpec(Arch arch, const StepShape& sh) {
   sae::SaeSpec s;
   s.arch = arch;
   s.d = sh.d;
@@ -168,6 +167,25 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
   s.k_aux = 0;
   s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
+  return s;
+}
+
+// One training step as the trainer runs it: loss and gradients, decoder
+// projection, Adam, row normalisation.
+absl::Status TrainStep(sae::SaeKernels& k, const sae::SaeSpec& s, const sae::AdamConfig& adam,
+                       int64_t step, const Tensor& x, sae::SaeParams* p, sae::SaeParams* m,
+                       sae::SaeParams* v, sae::SaeStepOut* out) {
+  absl::Status st = k.LossAndGrad(s, *p, x, {}, out);
+  if (st.ok()) st = k.ProjectDecoderGrad(p->w_dec, &out->grad.w_dec);
+  if (st.ok()) st = k.Adam(adam, step, s, out->grad, p, m, v);
+  if (st.ok()) st = k.NormalizeDecoderRows(&p->w_dec);
+  return st;
+}
+
+void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
+  if (k == nullptr) return;
+  const sae::SaeSpec s = TrainSpec(arch, sh);
   sae::SaeParams p = BenchParams(s, sh), m = sae::SaeParams::Zeros(s), v = sae::SaeParams::Zeros(s);
   Tensor x = BenchInput(sh);
   if (!SaeMatchesReference(state, backend, "train step", *k, LossAndGrads, s, p, x, sh)) return;
@@ -176,10 +194,7 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   int64_t step = 0;
   for (auto _ : state) {
     PlantedSlowdown planted;
-    absl::Status st = k->LossAndGrad(s, p, x, {}, &out);
-    if (st.ok()) st = k->ProjectDecoderGrad(p.w_dec, &out.grad.w_dec);
-    if (st.ok()) st = k->Adam(adam, ++step, s, out.grad, &p, &m, &v);
-    if (st.ok()) st = k->NormalizeDecoderRows(&p.w_dec);
+    absl::Status st = TrainStep(*k, s, adam, ++step, x, &p, &m, &v, &out);
     if (!st.ok()) {
       state.SkipWithError(std::string(st.message()).c_str());
       break;
@@ -217,13 +232,7 @@ void BM_SaeFloorRatio(benchmark::State& state, std::string backend, Arch arch, S
   if (k == nullptr) return;
   auto be = BackendRegistry::Create(backend);
   if (!bench::UsableOrSkip(state, backend, be)) return;
-  sae::SaeSpec s;
-  s.arch = arch;
-  s.d = sh.d;
-  s.f = sh.f;
-  s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
-  s.k_aux = 0;
-  s.l1 = 5e-3f;
+  const sae::SaeSpec s = TrainSpec(arch, sh);
   sae::SaeParams p = BenchParams(s, sh), m = sae::SaeParams::Zeros(s), v = sae::SaeParams::Zeros(s);
   const Tensor x = BenchInput(sh);
   if (!SaeMatchesReference(state, backend, "train step", *k, LossAndGrads, s, p, x, sh)) return;
@@ -243,10 +252,7 @@ void BM_SaeFloorRatio(benchmark::State& state, std::string backend, Arch arch, S
     absl::Status st = (*be)->Gemm(Trans::kNo, Trans::kYes, 1.0f, x, p.w_enc, 0.0f, &pre);
     const auto t1 = Clock::now();
     const double c1 = ProcessCpuSeconds();
-    if (st.ok()) st = k->LossAndGrad(s, p, x, {}, &out);
-    if (st.ok()) st = k->ProjectDecoderGrad(p.w_dec, &out.grad.w_dec);
-    if (st.ok()) st = k->Adam(adam, ++step, s, out.grad, &p, &m, &v);
-    if (st.ok()) st = k->NormalizeDecoderRows(&p.w_dec);
+    if (st.ok()) st = TrainStep(*k, s, adam, ++step, x, &p, &m, &v, &out);
     const auto t2 = Clock::now();
     const double c2 = ProcessCpuSeconds();
     if (!st.ok()) {
