@@ -12,6 +12,7 @@
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_device.h"
 #include "benchmarks/bench_util.h"
+#include "kernels/cpu/simd/isa.h"
 #include "monosem/omp_env.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("peak_bytes_per_second",
                               std::to_string(monosem::bench::PeakBytesPerSecond()));
   monosem::bench::AddDeviceContext();
+  // The cpu backend's SIMD path (picked at run time; MONOSEM_CPU_ISA forces
+  // a narrower one), so every figure says which code produced it.
+  benchmark::AddCustomContext("cpu_simd_path", monosem::cpu::IsaDescription());
 #ifdef MONOSEM_BENCH_SMOKE
   // A smoke test fails when a benchmark fails (its check against the
   // reference above all) or when nothing ran; an unavailable backend skips.

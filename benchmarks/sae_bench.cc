@@ -14,7 +14,10 @@
 // Bytes: x read once; W_enc and W_dec with their Adam moments read and
 // written once (2 * 2 * F * d * 3 floats). Each step and encoder case is
 // first checked against the reference on the batch's leading rows.
+#include <time.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -155,9 +158,8 @@ bool SaeMatchesReference(benchmark::State& state, const std::string& backend,
       on_reference, [&] { return run(k, s, p, lead); });
 }
 
-void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
-  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
-  if (k == nullptr) return;
+// The training steps' spec (no AuxK: the benchmarks have no dead latents).
+sae::SaeSpec TrainSpec(Arch arch, const StepShape& sh) {
   sae::SaeSpec s;
   s.arch = arch;
   s.d = sh.d;
@@ -165,6 +167,25 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
   s.k_aux = 0;
   s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
+  return s;
+}
+
+// One training step as the trainer runs it: loss and gradients, decoder
+// projection, Adam, row normalisation.
+absl::Status TrainStep(sae::SaeKernels& k, const sae::SaeSpec& s, const sae::AdamConfig& adam,
+                       int64_t step, const Tensor& x, sae::SaeParams* p, sae::SaeParams* m,
+                       sae::SaeParams* v, sae::SaeStepOut* out) {
+  absl::Status st = k.LossAndGrad(s, *p, x, {}, out);
+  if (st.ok()) st = k.ProjectDecoderGrad(p->w_dec, &out->grad.w_dec);
+  if (st.ok()) st = k.Adam(adam, step, s, out->grad, p, m, v);
+  if (st.ok()) st = k.NormalizeDecoderRows(&p->w_dec);
+  return st;
+}
+
+void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
+  if (k == nullptr) return;
+  const sae::SaeSpec s = TrainSpec(arch, sh);
   sae::SaeParams p = BenchParams(s, sh), m = sae::SaeParams::Zeros(s), v = sae::SaeParams::Zeros(s);
   Tensor x = BenchInput(sh);
   if (!SaeMatchesReference(state, backend, "train step", *k, LossAndGrads, s, p, x, sh)) return;
@@ -173,10 +194,7 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
   int64_t step = 0;
   for (auto _ : state) {
     PlantedSlowdown planted;
-    absl::Status st = k->LossAndGrad(s, p, x, {}, &out);
-    if (st.ok()) st = k->ProjectDecoderGrad(p.w_dec, &out.grad.w_dec);
-    if (st.ok()) st = k->Adam(adam, ++step, s, out.grad, &p, &m, &v);
-    if (st.ok()) st = k->NormalizeDecoderRows(&p.w_dec);
+    absl::Status st = TrainStep(*k, s, adam, ++step, x, &p, &m, &v, &out);
     if (!st.ok()) {
       state.SkipWithError(std::string(st.message()).c_str());
       break;
@@ -191,6 +209,75 @@ void BM_SaeTrainStep(benchmark::State& state, std::string backend, Arch arch, St
                 4.0 * (sh.b * sh.d + 12.0 * sh.f * sh.d));
   state.counters["l0"] = out.l0;
   state.SetItemsProcessed(state.iterations() * sh.b);  // training vectors per second
+}
+
+// This process's CPU seconds (all its threads): on a machine other jobs
+// load, a phase's CPU time is what it costs, where its wall time also counts
+// the time its threads waited for a core.
+double ProcessCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// The training step (loss and gradients, decoder projection, Adam, row
+// normalisation) against its floor, the encoder GEMM alone (xc W_enc^T into
+// [B, F], on the same backend), the two timed alternately in every
+// iteration so that both see the same machine load: step_over_encoder_gemm
+// (wall time) and step_over_encoder_gemm_cpu (process CPU time, the figure
+// to quote from a loaded machine) are the ratios the kernels are judged by,
+// items_per_second the training vectors per second (the step's wall time).
+void BM_SaeFloorRatio(benchmark::State& state, std::string backend, Arch arch, StepShape sh) {
+  std::unique_ptr<sae::SaeKernels> k = KernelsOrSkip(state, backend);
+  if (k == nullptr) return;
+  auto be = BackendRegistry::Create(backend);
+  if (!bench::UsableOrSkip(state, backend, be)) return;
+  const sae::SaeSpec s = TrainSpec(arch, sh);
+  sae::SaeParams p = BenchParams(s, sh), m = sae::SaeParams::Zeros(s), v = sae::SaeParams::Zeros(s);
+  const Tensor x = BenchInput(sh);
+  if (!SaeMatchesReference(state, backend, "train step", *k, LossAndGrads, s, p, x, sh)) return;
+  Tensor pre = Tensor::Uninitialized({sh.b, sh.f});
+  sae::SaeStepOut out;
+  sae::AdamConfig adam;
+  // The work of a training step with the parameters (so the sparsity the
+  // case sets) held where they start: Adam runs in full, at learning rate 0.
+  adam.lr = 0.0f;
+  int64_t step = 0;
+  double gemm_s = 0, step_s = 0, gemm_cpu = 0, step_cpu = 0;
+  using Clock = std::chrono::steady_clock;
+  for (auto _ : state) {
+    PlantedSlowdown planted;
+    const double c0 = ProcessCpuSeconds();
+    const auto t0 = Clock::now();
+    absl::Status st = (*be)->Gemm(Trans::kNo, Trans::kYes, 1.0f, x, p.w_enc, 0.0f, &pre);
+    const auto t1 = Clock::now();
+    const double c1 = ProcessCpuSeconds();
+    if (st.ok()) st = TrainStep(*k, s, adam, ++step, x, &p, &m, &v, &out);
+    const auto t2 = Clock::now();
+    const double c2 = ProcessCpuSeconds();
+    if (!st.ok()) {
+      state.SkipWithError(std::string(st.message()).c_str());
+      break;
+    }
+    benchmark::ClobberMemory();
+    const double g = std::chrono::duration<double>(t1 - t0).count();
+    const double t = std::chrono::duration<double>(t2 - t1).count();
+    gemm_s += g;
+    step_s += t;
+    gemm_cpu += c1 - c0;
+    step_cpu += c2 - c1;
+    state.SetIterationTime(t);
+  }
+  const double n = static_cast<double>(state.iterations());
+  if (n == 0) return;
+  state.counters["step_ms"] = 1e3 * step_s / n;
+  state.counters["encoder_gemm_ms"] = 1e3 * gemm_s / n;
+  state.counters["step_over_encoder_gemm"] = step_s / gemm_s;
+  state.counters["step_cpu_ms"] = 1e3 * step_cpu / n;
+  state.counters["encoder_gemm_cpu_ms"] = 1e3 * gemm_cpu / n;
+  state.counters["step_over_encoder_gemm_cpu"] = step_cpu / gemm_cpu;
+  state.counters["l0"] = out.l0;
+  state.SetItemsProcessed(state.iterations() * sh.b);
 }
 
 // Inference: the fused encoder (one sgemm, then bias, activation and TopK
@@ -354,6 +441,28 @@ void Register() {
           BM_SaeTrainStep, name, Arch::kTopK, StepShape{smoke ? 64 : 1024, d, f, k})
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
+    }
+  }
+  // Step time over the encoder GEMM at the shapes the suites train: TopK
+  // and BatchTopK (k 32), relu_l1 at a trained SAE's L0 ~ 16 and at fresh
+  // init (about half the features fire: the dense path, five GEMMs).
+  struct FloorCase {
+    const char* name;
+    Arch arch;
+    int64_t target_l0;
+  };
+  for (const FloorCase& fc : {FloorCase{"topk_k32", Arch::kTopK, 0},
+                              FloorCase{"batch_topk_k32", Arch::kBatchTopK, 0},
+                              FloorCase{"relu_l1_L0_16", Arch::kReluL1, 16},
+                              FloorCase{"relu_l1_fresh", Arch::kReluL1, 0}}) {
+    for (int64_t f : smoke ? std::vector<int64_t>{256} : std::vector<int64_t>{512, 4096, 32768}) {
+      for (int64_t b : smoke ? std::vector<int64_t>{64} : std::vector<int64_t>{256, 1024, 4096}) {
+        benchmark::RegisterBenchmark(
+            absl::StrCat("BM_SaeFloorRatio/", fc.name, "_d", d, "_F", f, "_B", b, "/cpu").c_str(),
+            BM_SaeFloorRatio, "cpu", fc.arch, StepShape{b, d, f, k, fc.target_l0})
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      }
     }
   }
   for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {

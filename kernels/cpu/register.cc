@@ -1,16 +1,13 @@
-#include "absl/strings/str_cat.h"
 #include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/simd/isa.h"
 
 namespace monosem {
 
-// The kernels are compiled for AVX2 + FMA (x86-64-v3); refuse to run them on
-// an older CPU rather than die on an illegal instruction.
-absl::Status CpuBackend::Available() const {
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    return absl::UnavailableError("cpu backend needs AVX2 and FMA; this CPU lacks them");
-  }
-  return absl::OkStatus();
-}
+// The kernels run on any x86-64 CPU (the widest SIMD path it supports is
+// picked at run time); the backend is unavailable only when MONOSEM_CPU_ISA
+// asks for a path that cannot run here, so that nobody times or tests a path
+// they did not ask for.
+absl::Status CpuBackend::Available() const { return cpu::IsaOverrideStatus(); }
 
 MONOSEM_REGISTER_BACKEND("cpu", CpuBackend);
 

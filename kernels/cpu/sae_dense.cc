@@ -48,6 +48,21 @@ void DecoderNormGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_t
   }
 }
 
+// The per-thread lists of the fused pass as CSR in ws->active.
+void EntriesToCsr(const Ctx& c, int64_t B, SaeWorkspace* ws) {
+  Csr& a = ws->active;
+  a.row_ptr.assign(B + 1, 0);
+  for (int64_t n = 0; n < B; ++n) a.row_ptr[n + 1] = a.row_ptr[n] + ws->entry_count[n];
+  a.SizeFromRowPtr(B);
+#pragma omp parallel for schedule(static) if (c.par)
+  for (int64_t n = 0; n < B; ++n) {
+    const int t = ws->entry_thread[n];
+    const int64_t at = ws->entry_at[n], k = ws->entry_count[n];
+    std::memcpy(a.idx.data() + a.row_ptr[n], ws->entry_idx[t].data() + at, sizeof(int32_t) * k);
+    std::memcpy(a.val.data() + a.row_ptr[n], ws->entry_val[t].data() + at, sizeof(float) * k);
+  }
+}
+
 }  // namespace
 
 void FillDenseCodes(int64_t B, int64_t F, const float* f, SaeCodes* codes) {
@@ -113,26 +128,63 @@ absl::Status DenseLossAndGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p
   std::vector<int64_t> fired_local(static_cast<size_t>(threads) * F, 0);
   std::vector<double> fsum_local(static_cast<size_t>(threads) * F, 0.0);
   double sparsity = 0, l0 = 0;
-#pragma omp parallel reduction(+ : sparsity, l0) if (c.par)
+  const auto relu_l1_row = simd::Active().relu_l1_row;
+  // relu_l1 emits the active entries while the row is in L1, into per-thread
+  // lists sized for the sparse path's density bound (a denser batch takes
+  // the dense path, and a thread whose list fills up stops emitting).
+  const int64_t list_cap = B * F / kSparseDensity / threads + F;
+  if (!jump) {
+    ws->entry_idx.resize(threads);
+    ws->entry_val.resize(threads);
+    ws->entry_count.resize(B);
+    ws->entry_at.resize(B);
+    ws->entry_thread.resize(B);
+  }
+  bool overflow = false;
+#pragma omp parallel reduction(+ : sparsity, l0) reduction(|| : overflow) if (c.par)
   {
     const int t = omp_get_thread_num();
     int64_t* fired = fired_local.data() + static_cast<size_t>(t) * F;
     double* fsum = fsum_local.data() + static_cast<size_t>(t) * F;
+    int32_t* list_idx = nullptr;
+    float* list_val = nullptr;
+    if (!jump) {
+      // Grown, never shrunk: steady training writes into memory it has.
+      if (static_cast<int64_t>(ws->entry_idx[t].size()) < list_cap) {
+        ws->entry_idx[t].resize(list_cap);
+        ws->entry_val[t].resize(list_cap);
+      }
+      list_idx = ws->entry_idx[t].data();
+      list_val = ws->entry_val[t].data();
+    }
+    int64_t used = 0;
 #pragma omp for schedule(static)
     for (int64_t n = 0; n < B; ++n) {
       float* row = pre + n * F;
-      float* frow = jump ? fj + n * F : row;
       float sp = 0, cnt = 0;
-      for (int64_t i = 0; i < F; ++i) {
-        const float v = row[i] + be[i];
-        const bool on = jump ? v > th[i] : v > 0.0f;
-        const float f = on ? v : 0.0f;
-        row[i] = jump ? v : f;
-        frow[i] = f;
-        fired[i] += f > 0.0f;
-        fsum[i] += f;
-        cnt += f > 0.0f;
-        sp += jump ? (on ? 1.0f : 0.0f) : f * norm[i];
+      if (!jump) {
+        const bool room = !overflow && used + F <= list_cap;
+        overflow = overflow || !room;
+        const int64_t k = relu_l1_row(row, be, norm.data(), F, fired, fsum, &sp, &cnt,
+                                      room ? list_idx + used : nullptr,
+                                      room ? list_val + used : nullptr);
+        ws->entry_count[n] = k;
+        ws->entry_at[n] = used;
+        ws->entry_thread[n] = t;
+        used += room ? k : 0;
+      } else {
+        float* frow = fj + n * F;
+        for (int64_t i = 0; i < F; ++i) {
+          const float v = row[i] + be[i];
+          const bool on = v > th[i];
+          const float f = on ? v : 0.0f;
+          row[i] = v;
+          frow[i] = f;
+          fired[i] += f > 0.0f;
+          fsum[i] += f;
+          cnt += f > 0.0f;
+          sp += on ? 1.0f : 0.0f;
+        }
       }
       sparsity += sp;
       l0 += cnt;
@@ -148,7 +200,11 @@ absl::Status DenseLossAndGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p
   // The row AXPYs and dots run at a fraction of the GEMM's FLOP rate, so
   // the sparse path pays below a density of about 1/16 (kSparseDensity).
   if (!jump && l0 * kSparseDensity <= static_cast<double>(B) * F) {
-    PreToCsr(c, B, F, [](float v, int64_t) { return v > 0.0f; }, ws);
+    if (overflow) {
+      PositiveToCsr(c, B, F, ws);
+    } else {
+      EntriesToCsr(c, B, ws);
+    }
     SparseBackward(c, s, p, x, /*use_aux=*/false, /*l1_term=*/true, ws, out);
     if (s.l1 != 0) DecoderNormGrad(c, s, p, B, fsum, /*skip_unused=*/true, norm, &g);
     out->sparsity = sparsity / B;
@@ -188,6 +244,7 @@ absl::Status DenseLossAndGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p
   std::vector<double> dth_local(jump ? static_cast<size_t>(threads) * F : 0, 0.0);
   const float l1_over_b = s.l1 / B;
   const float inv_bw = 1.0f / s.bandwidth;
+  const auto relu_l1_dpre = simd::Active().relu_l1_dpre_row;
 #pragma omp parallel if (c.par)
   {
     const int t = omp_get_thread_num();
@@ -198,11 +255,7 @@ absl::Status DenseLossAndGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p
       float* dp = dpre + n * F;
       const float* row = pre + n * F;
       if (!jump) {
-        for (int64_t i = 0; i < F; ++i) {
-          const float v = row[i] > 0.0f ? dp[i] + l1_over_b * norm[i] : 0.0f;
-          dp[i] = v;
-          db[i] += v;
-        }
+        relu_l1_dpre(row, dp, norm.data(), l1_over_b, F, db);
       } else {
         for (int64_t i = 0; i < F; ++i) {
           const float z = row[i], df = dp[i];

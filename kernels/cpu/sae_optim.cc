@@ -1,5 +1,6 @@
 // The cpu SAE kernels' parameter updates: fused Adam over every parameter,
-// and the decoder-row projection and normalization in one read of W_dec.
+// and the decoder-row projection and normalization, row by row on the SIMD
+// path (kernels/cpu/simd).
 #include <omp.h>
 
 #include <cmath>
@@ -13,20 +14,14 @@ void ProjectDecoderGrad(const Tensor& w, Tensor* g) {
   const bool par = Ctx::Parallel(F * d * 8);
   const float* W = w.data();
   float* G = g->data();
+  const simd::Kernels& k = simd::Active();
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < F; ++i) {
     const float* wr = W + i * d;
     float* gr = G + i * d;
-    float dot = 0, nn = 0;
-#pragma omp simd reduction(+ : dot, nn)
-    for (int64_t j = 0; j < d; ++j) {
-      dot += wr[j] * gr[j];
-      nn += wr[j] * wr[j];
-    }
+    const float nn = k.dot(wr, wr, d);
     if (nn == 0) continue;
-    const float c = dot / nn;
-#pragma omp simd
-    for (int64_t j = 0; j < d; ++j) gr[j] -= c * wr[j];
+    k.axpy(-(k.dot(wr, gr, d) / nn), wr, gr, d);
   }
 }
 
@@ -34,37 +29,26 @@ void NormalizeDecoderRows(Tensor* w) {
   const int64_t F = w->dim(0), d = w->dim(1);
   const bool par = Ctx::Parallel(F * d * 8);
   float* W = w->data();
+  const simd::Kernels& k = simd::Active();
 #pragma omp parallel for schedule(static) if (par)
   for (int64_t i = 0; i < F; ++i) {
     float* wr = W + i * d;
-    const float nn = Dot(wr, wr, d);
+    const float nn = k.dot(wr, wr, d);
     if (nn == 0) continue;
-    const float inv = 1.0f / std::sqrt(nn);
-#pragma omp simd
-    for (int64_t j = 0; j < d; ++j) wr[j] *= inv;
+    k.scale(1.0f / std::sqrt(nn), wr, d);
   }
 }
 
 void Adam(const AdamConfig& c, int64_t step, const Tensor& grad, Tensor* p, Tensor* m,
           Tensor* v, bool par) {
-  const float bc1 = static_cast<float>(1.0 - std::pow(static_cast<double>(c.beta1), static_cast<double>(step)));
-  const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(c.beta2), static_cast<double>(step))));
-  const float b1 = c.beta1, b2 = c.beta2, eps = c.eps;
-  const float step_size = c.lr / bc1;
-  float* P = p->data();
-  const float* G = grad.data();
-  float* M = m->data();
-  float* V = v->data();
-  const int64_t n = p->size();
-#pragma omp parallel for simd schedule(static) if (par)
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = G[i];
-    const float mi = b1 * M[i] + (1.0f - b1) * g;
-    const float vi = b2 * V[i] + (1.0f - b2) * g * g;
-    M[i] = mi;
-    V[i] = vi;
-    P[i] -= step_size * mi / (std::sqrt(vi) / bc2_sqrt + eps);
-  }
+  simd::AdamArgs a{};
+  a.b1 = c.beta1;
+  a.b2 = c.beta2;
+  a.eps = c.eps;
+  a.step_size = c.lr / static_cast<float>(1.0 - std::pow(static_cast<double>(c.beta1), static_cast<double>(step)));
+  a.sqrt_bc2 = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(c.beta2), static_cast<double>(step))));
+  a.adamw = false;
+  simd::Active().adam(p->size(), a, grad.data(), p->data(), m->data(), v->data(), par);
 }
 
 }  // namespace monosem::sae::cpu

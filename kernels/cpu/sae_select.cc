@@ -1,8 +1,8 @@
 // The cpu SAE encoder and selection: one GEMM for W_enc xc, then ONE pass
 // over each row that adds b_enc and selects the TopK (and the AuxK candidates
-// among dead latents, from a packed dead bitmask) with AVX2 compares against
-// the running heap minimum; BatchTopK's global selection over the batch.
-#include <immintrin.h>
+// among dead latents, from a packed dead bitmask) with SIMD compares against
+// the running heap minimum (simd::Kernels::next_above); BatchTopK's global
+// selection over the batch.
 #include <omp.h>
 
 #include <algorithm>
@@ -72,37 +72,18 @@ void Store(TopHeap& heap, int64_t n, RowSlots* slots) {
 // `top` the biased entries above its bar, and into `aux` (when non-null)
 // dead entries above its bar. The bias is added on the fly and the row is
 // never written: a write-back would add a B x F pass of DRAM writes (537 MB
-// at B = 4,096, F = 32,768) to the encoder. Eight lanes at a time: one
-// compare against each bar decides whether any scalar work happens at all.
-void ScanRow(const float* v, const float* b, int64_t F, TopHeap* top, TopHeap* aux,
-             const uint8_t* deadbits) {
-  int64_t i = 0;
-  for (; i + 8 <= F; i += 8) {
-    const __m256 x = _mm256_add_ps(_mm256_loadu_ps(v + i), _mm256_loadu_ps(b + i));
-    int m = _mm256_movemask_ps(_mm256_cmp_ps(x, _mm256_set1_ps(top->Bar()), _CMP_GT_OQ));
-    int ma = 0;
-    if (aux != nullptr && deadbits[i >> 3] != 0) {
-      ma = _mm256_movemask_ps(_mm256_cmp_ps(x, _mm256_set1_ps(aux->Bar()), _CMP_GT_OQ)) &
-           deadbits[i >> 3];
-    }
-    if ((m | ma) == 0) continue;
-    alignas(32) float lane[8];
-    _mm256_store_ps(lane, x);
-    while (m != 0) {
-      const int l = __builtin_ctz(m);
-      m &= m - 1;
-      if (lane[l] > top->Bar()) top->Push(lane[l], static_cast<int32_t>(i + l));
-    }
-    while (ma != 0) {
-      const int l = __builtin_ctz(ma);
-      ma &= ma - 1;
-      if (lane[l] > aux->Bar()) aux->Push(lane[l], static_cast<int32_t>(i + l));
-    }
-  }
-  for (; i < F; ++i) {
+// at B = 4,096, F = 32,768) to the encoder. The SIMD scan skips, a vector at
+// a time, the entries that pass neither bar; those it stops at are pushed
+// in index order.
+void ScanRow(const simd::Kernels& k, const float* v, const float* b, int64_t F, TopHeap* top,
+             TopHeap* aux, const uint8_t* deadbits) {
+  const uint8_t* dead = aux != nullptr ? deadbits : nullptr;
+  for (int64_t i = 0;; ++i) {
+    i = k.next_above(v, b, i, F, top->Bar(), dead, dead != nullptr ? aux->Bar() : 0.0f);
+    if (i >= F) break;
     const float x = v[i] + b[i];
     if (x > top->Bar()) top->Push(x, static_cast<int32_t>(i));
-    if (aux != nullptr && ((deadbits[i >> 3] >> (i & 7)) & 1) && x > aux->Bar()) {
+    if (dead != nullptr && ((deadbits[i >> 3] >> (i & 7)) & 1) && x > aux->Bar()) {
       aux->Push(x, static_cast<int32_t>(i));
     }
   }
@@ -145,6 +126,7 @@ void SelectTopK(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_t B, b
   const float* be = p.b_enc.data();
   const float* pre = ws->pre.data();
   const uint8_t* deadbits = ws->deadbits.data();
+  const simd::Kernels& kern = simd::Active();
 #pragma omp parallel if (c.par)
   {
     TopHeap top, aux;
@@ -152,7 +134,7 @@ void SelectTopK(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_t B, b
     for (int64_t n = 0; n < B; ++n) {
       top.Reset(k);
       aux.Reset(ka);
-      ScanRow(pre + n * F, be, F, &top, use_aux ? &aux : nullptr, deadbits);
+      ScanRow(kern, pre + n * F, be, F, &top, use_aux ? &aux : nullptr, deadbits);
       Store(top, n, &ws->top);
       if (use_aux) Store(aux, n, &ws->aux);
     }
@@ -178,17 +160,9 @@ float SelectBatchTopK(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_
   const float* be = p.b_enc.data();
   float* pre = ws->pre.data();
   std::vector<int64_t> pos_count(B, 0);
+  const auto bias_count = simd::Active().bias_count_positive;
 #pragma omp parallel for schedule(static) if (c.par)
-  for (int64_t n = 0; n < B; ++n) {
-    float* row = pre + n * F;
-    int64_t cnt = 0;
-#pragma omp simd reduction(+ : cnt)
-    for (int64_t i = 0; i < F; ++i) {
-      row[i] += be[i];
-      cnt += row[i] > 0.0f;
-    }
-    pos_count[n] = cnt;
-  }
+  for (int64_t n = 0; n < B; ++n) pos_count[n] = bias_count(pre + n * F, be, F);
   int64_t total = 0;
   for (int64_t cnt : pos_count) total += cnt;
   float bar = 0.0f;  // keep every positive entry when there are <= want
@@ -251,6 +225,22 @@ float SelectBatchTopK(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_
   }
   if (a.row_ptr[B] == 0) min_kept = 0;
   return min_kept;
+}
+
+void PositiveToCsr(const Ctx& c, int64_t B, int64_t F, SaeWorkspace* ws) {
+  const float* pre = ws->pre.data();
+  Csr& a = ws->active;
+  const simd::Kernels& k = simd::Active();
+  std::vector<int64_t> cnt(B, 0);
+#pragma omp parallel for schedule(static) if (c.par)
+  for (int64_t n = 0; n < B; ++n) cnt[n] = k.count_positive(pre + n * F, F);
+  a.row_ptr.assign(B + 1, 0);
+  for (int64_t n = 0; n < B; ++n) a.row_ptr[n + 1] = a.row_ptr[n] + cnt[n];
+  a.SizeFromRowPtr(B);
+#pragma omp parallel for schedule(static) if (c.par)
+  for (int64_t n = 0; n < B; ++n) {
+    k.compress_positive(pre + n * F, F, a.idx.data() + a.row_ptr[n], a.val.data() + a.row_ptr[n]);
+  }
 }
 
 void SelectBatchAux(const Ctx& c, const SaeSpec& s, int64_t B, SaeWorkspace* ws) {

@@ -17,11 +17,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/cpu/simd/kernels.h"
 #include "monosem/backend.h"
 #include "monosem/models/sae/sae_kernels.h"
 #include "monosem/tensor.h"
 
 namespace monosem::sae::cpu {
+
+namespace simd = ::monosem::cpu::simd;
 
 // One call's context: the backend whose GEMM the passes use (the cpu backend
 // or one derived from it), and whether loops fork OpenMP threads (only where
@@ -77,6 +80,13 @@ struct SaeWorkspace {
   Csr active;    // the active (vector, feature) entries
   std::vector<float> dval;  // [nnz] d loss / d pre of each active entry
   std::vector<float> daux;  // [B * k_aux] the same for the AuxK entries
+  // relu_l1's fused pass emits each thread's active entries into its own
+  // list (sae_dense.cc); row n's are entry_count[n] entries at entry_at[n]
+  // of list entry_thread[n].
+  std::vector<std::vector<int32_t>> entry_idx;
+  std::vector<std::vector<float>> entry_val;
+  std::vector<int64_t> entry_count, entry_at;
+  std::vector<int32_t> entry_thread;
   // Feature -> entries (a counting sort of the active and AuxK entries):
   // feature i's are [start[i], start[i + 1]) of list / list_row.
   std::vector<int64_t> start, list, list_row;
@@ -88,16 +98,11 @@ inline Tensor& Sized(Tensor& t, const Shape& shape) {
   return t;
 }
 
-inline float Dot(const float* a, const float* b, int64_t n) {
-  float s = 0;
-#pragma omp simd reduction(+ : s)
-  for (int64_t j = 0; j < n; ++j) s += a[j] * b[j];
-  return s;
-}
+// Row helpers on the SIMD path this CPU supports (kernels/cpu/simd).
+inline float Dot(const float* a, const float* b, int64_t n) { return simd::Active().dot(a, b, n); }
 
 inline void AxpyRow(float alpha, const float* x, float* y, int64_t n) {
-#pragma omp simd
-  for (int64_t j = 0; j < n; ++j) y[j] += alpha * x[j];
+  simd::Active().axpy(alpha, x, y, n);
 }
 
 // ---- sae_select.cc ----
@@ -148,6 +153,10 @@ void PreToCsr(const Ctx& c, int64_t B, int64_t F, Keep keep, SaeWorkspace* ws) {
     }
   }
 }
+
+// The entries of ws->pre [B, F] that are > 0 as CSR in ws->active (what
+// PreToCsr makes with keep = v > 0, on the SIMD path).
+void PositiveToCsr(const Ctx& c, int64_t B, int64_t F, SaeWorkspace* ws);
 
 // ---- sae_sparse.cc ----
 // x_hat = b_dec + sum over ws->active of v * W_dec[i]: O(nnz * d).
