@@ -10,7 +10,12 @@
 //     B k active pairs, 8 B k d (decode, d f, dW_dec, dW_enc); the sparse
 //     part is counted as sparse work, whatever a backend executes;
 //   relu_l1 at a trained SAE's sparsity (relu_l1_L0_32): the same count
-//     with k = the target L0.
+//     with k = the target L0;
+//   gated (dense, two reconstructions): encoder 2BFd + decoder and frozen
+//     decoder 4BFd + dW_dec 2BFd + d f and d ReLU(pi_gate) 4BFd + dW_enc
+//     2BFd = 14 B F d;
+//   matryoshka_batch_topk: batch_topk's count plus 2 B k d per proper prefix
+//     (its nested decodes, at most the active pairs each).
 // Bytes: x read once; W_enc and W_dec with their Adam moments read and
 // written once (2 * 2 * F * d * 3 floats). Each step and encoder case is
 // first checked against the reference on the batch's leading rows.
@@ -21,6 +26,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "benchmarks/bench_util.h"
@@ -35,8 +41,15 @@ namespace {
 
 using sae::Arch;
 
+// Matryoshka's prefixes in the benchmark: F/8, F/4, F/2, F.
+std::vector<int64_t> BenchWidths(int64_t f) { return {f / 8, f / 4, f / 2, f}; }
+
 double StepFlops(Arch a, double B, double F, double d, double k) {
-  if (a == Arch::kTopK || a == Arch::kBatchTopK) return 2 * B * F * d + 8 * B * k * d;
+  if (a == Arch::kMatryoshkaBatchTopK) {
+    return 2 * B * F * d + 8 * B * k * d + 2 * B * k * d * (BenchWidths(1).size() - 1);
+  }
+  if (sae::UsesK(a)) return 2 * B * F * d + 8 * B * k * d;
+  if (a == Arch::kGated) return 14 * B * F * d;
   return 10 * B * F * d;
 }
 
@@ -164,9 +177,10 @@ sae::SaeSpec TrainSpec(Arch arch, const StepShape& sh) {
   s.arch = arch;
   s.d = sh.d;
   s.f = sh.f;
-  s.k = arch == Arch::kTopK || arch == Arch::kBatchTopK ? sh.k : 0;
+  s.k = sae::UsesK(arch) ? sh.k : 0;
   s.k_aux = 0;
   s.l1 = arch == Arch::kJumpReLU ? 1e-3f : 5e-3f;
+  if (arch == Arch::kMatryoshkaBatchTopK) s.prefix_widths = BenchWidths(sh.f);
   return s;
 }
 
@@ -378,11 +392,14 @@ void Register() {
   const std::vector<int64_t> fs = smoke ? std::vector<int64_t>{256}
                                         : std::vector<int64_t>{4096, 16384, 32768};
   const int64_t B = smoke ? 64 : 4096, d = smoke ? 32 : 512, k = smoke ? 8 : 32;
-  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {
+  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU, Arch::kGated,
+                 Arch::kMatryoshkaBatchTopK}) {
     for (int64_t f : fs) {
       for (const std::string& name : sae::SaeKernelRegistry::Names()) {
         // The reference is the spec, not a contender: smoke runs only.
         if (name == "reference" && !smoke) continue;
+        // No cuda kernels for these two (they answer Unimplemented).
+        if (name == "cuda" && (a == Arch::kGated || a == Arch::kMatryoshkaBatchTopK)) continue;
         benchmark::RegisterBenchmark(
             absl::StrCat("BM_SaeTrainStep/", sae::ArchName(a), "_d", d, "_F", f, "_B", B, "/", name)
                 .c_str(),

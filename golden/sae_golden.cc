@@ -5,7 +5,9 @@
 // Every backend with SAE kernels is checked against them by golden_test.
 #include <cmath>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "golden/golden_sets.h"
 #include "monosem/golden.h"
 #include "monosem/models/sae/sae.h"
@@ -34,6 +36,16 @@ absl::StatusOr<sae::SaeSpec> SpecFromCase(const GoldenCase& c) {
   s.k_aux = static_cast<int64_t>(k_aux);
   s.l1 = static_cast<float>(l1);
   s.bandwidth = static_cast<float>(bw);
+  // matryoshka_batch_topk's prefixes, "w1 w2 ... F" (sae_variants.textproto).
+  if (c.params().count("widths")) {
+    for (absl::string_view w : absl::StrSplit(c.params().at("widths"), ' ', absl::SkipEmpty())) {
+      int64_t v = 0;
+      if (!absl::SimpleAtoi(w, &v)) {
+        return absl::InvalidArgumentError(absl::StrCat("golden case '", c.name(), "': bad width '", w, "'"));
+      }
+      s.prefix_widths.push_back(v);
+    }
+  }
   MONOSEM_RETURN_IF_ERROR(sae::ValidateSpec(s));
   return s;
 }
@@ -58,6 +70,15 @@ absl::StatusOr<TensorMap> LossAndGradOp(Backend& b, const GoldenCase& c, TensorM
   p.w_dec = Take(in, "W_dec");
   p.b_dec = Take(in, "b_dec");
   p.threshold = Take(in, "threshold");
+  if (s.arch == Arch::kGated) {  // the magnitude path (sae_variants.textproto)
+    for (const char* name : {"r_mag", "b_mag"}) {
+      if (in.find(name) == in.end()) {
+        return absl::InvalidArgumentError(absl::StrCat("golden case '", c.name(), "': missing input '", name, "'"));
+      }
+    }
+    p.r_mag = Take(in, "r_mag");
+    p.b_mag = Take(in, "b_mag");
+  }
   const Tensor& x = in.at("x");
   const Tensor& du = in.at("dead_u");
   std::vector<uint8_t> dead(s.f);
@@ -128,6 +149,28 @@ void SetSpecParams(GoldenCase* c, Arch a, int64_t d, int64_t f, int64_t k, int64
   p["bandwidth"] = absl::StrCat(bw);
 }
 
+// One training batch's inputs: x, the parameters and the dead-mask draws.
+void AddBatchInputs(GoldenCase* c, int64_t B, int64_t d, int64_t F, uint64_t seed) {
+  *c->add_inputs() = UniformInput("x", {B, d}, seed, 1, -1, 1);
+  *c->add_inputs() = UniformInput("W_enc", {F, d}, seed, 2, -0.5f, 0.5f);
+  *c->add_inputs() = UniformInput("b_enc", {F}, seed, 3, -0.2f, 0.3f);
+  *c->add_inputs() = UniformInput("W_dec", {F, d}, seed, 4, -0.5f, 0.5f);
+  *c->add_inputs() = UniformInput("b_dec", {d}, seed, 5, -0.3f, 0.3f);
+  *c->add_inputs() = UniformInput("threshold", {F}, seed, 6, 0.0f, 0.3f);
+  *c->add_inputs() = UniformInput("dead_u", {F}, seed, 7, 0.0f, 1.0f);
+}
+
+// 200 optimizer steps amplify float32 rounding: a training curve is
+// compared at 1% of its scale, not at kernel precision.
+ToleranceSpec CurveTolerance() {
+  ToleranceSpec t;
+  t.set_atol(0.02);
+  t.set_rtol(0.01);
+  t.set_mean_rtol(0.01);
+  t.set_depth(1);
+  return t;
+}
+
 GoldenFile SaeCases() {
   GoldenFile f;
   f.set_description(
@@ -145,13 +188,7 @@ GoldenFile SaeCases() {
     SetSpecParams(c, a, d, F, sparse ? 3 : 0, sparse ? 4 : 0, a == Arch::kJumpReLU ? 0.3 : 0.7,
                   0.2);
     ++seed;
-    *c->add_inputs() = UniformInput("x", {B, d}, seed, 1, -1, 1);
-    *c->add_inputs() = UniformInput("W_enc", {F, d}, seed, 2, -0.5f, 0.5f);
-    *c->add_inputs() = UniformInput("b_enc", {F}, seed, 3, -0.2f, 0.3f);
-    *c->add_inputs() = UniformInput("W_dec", {F, d}, seed, 4, -0.5f, 0.5f);
-    *c->add_inputs() = UniformInput("b_dec", {d}, seed, 5, -0.3f, 0.3f);
-    *c->add_inputs() = UniformInput("threshold", {F}, seed, 6, 0.0f, 0.3f);
-    *c->add_inputs() = UniformInput("dead_u", {F}, seed, 7, 0.0f, 1.0f);
+    AddBatchInputs(c, B, d, F, seed);
     *c->mutable_tolerance() = ToSpec(Float32Tolerance(4 * (B + d + F)));
   }
   for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {
@@ -164,19 +201,56 @@ GoldenFile SaeCases() {
     (*c->mutable_params())["steps"] = "200";
     (*c->mutable_params())["batch"] = "32";
     (*c->mutable_params())["n_gt"] = "12";
-    // 200 optimizer steps amplify float32 rounding: a training curve is
-    // compared at 1% of its scale, not at kernel precision.
-    ToleranceSpec t;
-    t.set_atol(0.02);
-    t.set_rtol(0.01);
-    t.set_mean_rtol(0.01);
-    t.set_depth(1);
-    *c->mutable_tolerance() = t;
+    *c->mutable_tolerance() = CurveTolerance();
   }
   return f;
 }
 
 MONOSEM_REGISTER_GOLDEN_SET(sae, "sae.textproto", SaeCases);
+
+// The gated and Matryoshka BatchTopK SAEs, in a file of their own so that
+// sae.textproto stays as it was: the same two ops, with the magnitude path's
+// inputs and the prefix widths.
+GoldenFile SaeVariantCases() {
+  GoldenFile f;
+  f.set_description(
+      "Gated and Matryoshka BatchTopK SAEs: loss terms, codes, x_hat and every parameter "
+      "gradient of one batch (W_enc/W_dec [F, d]; gated adds r_mag, b_mag), and 200-step "
+      "training runs on synthetic ground truth (loss, L0, dead fraction at steps 1, 50, 100, "
+      "150, 200). Regenerate with: bazel run //golden:regen");
+  uint64_t seed = 600;
+  const int64_t B = 6, d = 7, F = 11;
+  for (Arch a : {Arch::kGated, Arch::kMatryoshkaBatchTopK}) {
+    const bool nested = a == Arch::kMatryoshkaBatchTopK;
+    GoldenCase* c = f.add_cases();
+    c->set_name(absl::StrCat("sae_loss_and_grad_", sae::ArchName(a)));
+    c->set_op("sae_loss_and_grad");
+    SetSpecParams(c, a, d, F, nested ? 3 : 0, nested ? 4 : 0, 0.7, 0.2);
+    if (nested) (*c->mutable_params())["widths"] = "1 4 11";
+    ++seed;
+    AddBatchInputs(c, B, d, F, seed);
+    if (!nested) {
+      *c->add_inputs() = UniformInput("r_mag", {F}, seed, 8, -0.5f, 0.5f);
+      *c->add_inputs() = UniformInput("b_mag", {F}, seed, 9, -0.2f, 0.3f);
+    }
+    *c->mutable_tolerance() = ToSpec(Float32Tolerance(4 * (B + d + F)));
+  }
+  for (Arch a : {Arch::kGated, Arch::kMatryoshkaBatchTopK}) {
+    const bool nested = a == Arch::kMatryoshkaBatchTopK;
+    GoldenCase* c = f.add_cases();
+    c->set_name(absl::StrCat("sae_train_200_", sae::ArchName(a)));
+    c->set_op("sae_train");
+    SetSpecParams(c, a, 8, 16, nested ? 3 : 0, nested ? 8 : 0, 0.05, 0.001);
+    if (nested) (*c->mutable_params())["widths"] = "2 4 8 16";
+    (*c->mutable_params())["steps"] = "200";
+    (*c->mutable_params())["batch"] = "32";
+    (*c->mutable_params())["n_gt"] = "12";
+    *c->mutable_tolerance() = CurveTolerance();
+  }
+  return f;
+}
+
+MONOSEM_REGISTER_GOLDEN_SET(sae_variants, "sae_variants.textproto", SaeVariantCases);
 
 }  // namespace
 }  // namespace monosem

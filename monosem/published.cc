@@ -101,6 +101,15 @@ constexpr PublishedValue kTable[] = {
      "with AuxK (k_aux 256, 1/32) and the init: 7% dead in a 16M-latent SAE"},
     {"sae.topk.fvu_falls_with_k", kClaim, kGao, "scaling laws in k",
      "normalized MSE falls as k grows"},
+    {"sae.gated.fewer_firing_features", kClaim,
+     "Rajamanoharan et al. 2024, Improving Dictionary Learning with Gated Sparse Autoencoders",
+     "Section 5, the L0 / loss recovered frontier",
+     "gated SAEs need about half as many firing features as ReLU SAEs for comparable fidelity"},
+    {"sae.matryoshka.nested_prefixes", kClaim,
+     "Bussmann et al. 2025, Learning Multi-Level Features with Matryoshka Sparse Autoencoders",
+     "Section 3, Matryoshka BatchTopK",
+     "nested prefix losses with one BatchTopK selection over the full width (SAELens PR 571 "
+     "fixed a per-level top-k); trades a little reconstruction for less feature absorption"},
 
     // SAEs on the transformer's MLP.
     {"sae.mlp.dictionary_ladder", kClaim, kBricken, "runs A/0-A/5",

@@ -1,6 +1,7 @@
 // The cpu backend's SAE kernel set (the math is in
 // monosem/models/sae/sae_kernels.h): dispatch by architecture over the passes
-// in sae_select.cc, sae_sparse.cc, sae_dense.cc and sae_optim.cc, around one
+// in sae_select.cc, sae_sparse.cc, sae_dense.cc, sae_gated.cc,
+// sae_matryoshka.cc and sae_optim.cc, around one
 // named workspace (sae_workspace.h). GEMMs run on the backend this kernel set
 // was created from (the cpu backend, or one derived from it).
 #include "kernels/cpu/sae_workspace.h"
@@ -19,11 +20,12 @@ class CpuSaeKernels : public SaeKernels {
     const int64_t B = x.dim(0), F = s.f;
     const cpu::Ctx c{backend(), cpu::Ctx::Parallel(B * F * s.d)};
     MONOSEM_RETURN_IF_ERROR(cpu::Encode(c, s, p, x, &ws_));
+    if (s.arch == Arch::kGated) return cpu::GatedForward(c, s, p, B, &ws_, x_hat, codes);
     if (s.arch == Arch::kTopK) {
       cpu::PackDeadBits({}, F, &ws_);
       cpu::SelectTopK(c, s, p, B, /*use_aux=*/false, &ws_);
       cpu::TopKToCsr(B, &ws_);
-    } else if (s.arch == Arch::kBatchTopK) {
+    } else if (IsBatchTopK(s.arch)) {
       // Inference: f = pre * [pre > threshold] (and > 0), pre biased in place.
       const float* be = p.b_enc.data();
       const float* th = p.threshold.data();
@@ -47,9 +49,8 @@ class CpuSaeKernels : public SaeKernels {
                                const std::vector<uint8_t>& dead, SaeStepOut* out,
                                SaeCodes* codes) override {
     const cpu::Ctx c{backend(), cpu::Ctx::Parallel(x.dim(0) * s.f * s.d)};
-    if (s.arch == Arch::kTopK || s.arch == Arch::kBatchTopK) {
-      return SparseLossAndGrad(c, s, p, x, dead, out, codes);
-    }
+    if (UsesK(s.arch)) return SparseLossAndGrad(c, s, p, x, dead, out, codes);
+    if (s.arch == Arch::kGated) return cpu::GatedLossAndGrad(c, s, p, x, &ws_, out, codes);
     return cpu::DenseLossAndGrad(c, s, p, x, &ws_, out, codes);
   }
 
@@ -72,7 +73,8 @@ class CpuSaeKernels : public SaeKernels {
   }
 
  private:
-  // topk / batch_topk: selection, then the backward over the active entries.
+  // topk / (matryoshka) batch_topk: selection, then the backward over the
+  // active entries.
   absl::Status SparseLossAndGrad(const cpu::Ctx& c, const SaeSpec& s, const SaeParams& p,
                                  const Tensor& x, const std::vector<uint8_t>& dead,
                                  SaeStepOut* out, SaeCodes* codes) {
@@ -87,9 +89,12 @@ class CpuSaeKernels : public SaeKernels {
       out->min_kept = cpu::SelectBatchTopK(c, s, p, B, &ws_);
       if (use_aux) cpu::SelectBatchAux(c, s, B, &ws_);
     }
-    cpu::SparseBackward(c, s, p, x, use_aux, /*l1_term=*/false, &ws_, out);
+    const bool nested = s.arch == Arch::kMatryoshkaBatchTopK;
+    out->prefix_recon = nested ? cpu::MatryoshkaBands(c, s, p, x, &ws_) : 0.0;
+    cpu::SparseBackward(c, s, p, x, use_aux, /*l1_term=*/false, &ws_, out,
+                        nested ? &ws_.bands : nullptr);
     out->sparsity = 0;
-    out->loss = out->recon + (use_aux ? s.aux_coef * out->aux : 0.0);
+    out->loss = out->recon + (use_aux ? s.aux_coef * out->aux : 0.0) + out->prefix_recon;
     if (codes != nullptr) cpu::FillSparseCodes(s, B, ws_.active, codes);
     return absl::OkStatus();
   }

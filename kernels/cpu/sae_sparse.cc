@@ -48,7 +48,8 @@ void BiasDecGrad(const SaeSpec& s, const SaeParams& p, int64_t B, const float* d
 }
 
 void SparseBackward(const Ctx& c, const SaeSpec& s, const SaeParams& p, const Tensor& x,
-                    bool use_aux, bool l1_term, SaeWorkspace* ws, SaeStepOut* out) {
+                    bool use_aux, bool l1_term, SaeWorkspace* ws, SaeStepOut* out,
+                    const Bands* bands) {
   const int64_t B = x.dim(0), d = s.d, F = s.f;
   const Csr& act = ws->active;
   const RowSlots& aux_sel = ws->aux;
@@ -97,7 +98,8 @@ void SparseBackward(const Ctx& c, const SaeSpec& s, const SaeParams& p, const Te
   for (int64_t n = 0; n < B; ++n) {
     const float* dx = dxhat + n * d;
     for (int64_t e = act.row_ptr[n]; e < act.row_ptr[n + 1]; ++e) {
-      dval[e] = Dot(dx, Wd + act.idx[e] * d, d);
+      const float* up = bands == nullptr ? dx : bands->Row(bands->band_of[act.idx[e]], n);
+      dval[e] = Dot(up, Wd + act.idx[e] * d, d);
       if (l1_term) dval[e] += l1_over_b * dec_norm[act.idx[e]];
     }
     for (int64_t a = 0; a < (use_aux ? aux_sel.count[n] : 0); ++a) {
@@ -155,7 +157,7 @@ void SparseBackward(const Ctx& c, const SaeSpec& s, const SaeParams& p, const Te
       if (code >= 0) {
         val = act.val[code];
         dp = dval[code];
-        up = dxhat + n * d;
+        up = bands == nullptr ? dxhat + n * d : bands->Row(bands->band_of[i], n);
       } else {
         const int64_t a = -1 - code;
         val = aux_sel.val[a];
@@ -169,7 +171,7 @@ void SparseBackward(const Ctx& c, const SaeSpec& s, const SaeParams& p, const Te
     g.b_enc[i] = static_cast<float>(db);
   }
   g.threshold.Fill(0.0f);
-  BiasDecGrad(s, p, B, dxhat, &touched, &g);
+  BiasDecGrad(s, p, B, bands == nullptr ? dxhat : bands->Row(0, 0), &touched, &g);
   out->recon = recon / B;
   out->aux = aux / B;
   out->l0 = static_cast<double>(nnz) / B;

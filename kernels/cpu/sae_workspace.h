@@ -9,6 +9,8 @@
 //   sae_sparse.cc   sparse decode and the backward over active entries
 //   sae_dense.cc    dense epilogues (relu_l1, jumprelu) and their backward
 //   sae_optim.cc    Adam, decoder-norm projection and normalization
+//   sae_gated.cc    the gated SAE (dense, two pre-activations)
+//   sae_matryoshka.cc  the nested prefix reconstructions of Matryoshka BatchTopK
 //   sae_cpu.cc      the kernel set: dispatch by architecture, registration
 #ifndef MONOSEM_KERNELS_CPU_SAE_WORKSPACE_H_
 #define MONOSEM_KERNELS_CPU_SAE_WORKSPACE_H_
@@ -66,6 +68,17 @@ struct Csr {
   }
 };
 
+// Matryoshka: the upstream gradient of each band of features (band m holds
+// features [w_{m-1}, w_m)), row n of band m at up[(m * rows + n) * d]: the sum
+// of 2 (x_hat_l - x) / B over every prefix l that contains the band.
+struct Bands {
+  std::vector<float> up;
+  std::vector<int32_t> band_of;  // [F]
+  int64_t rows = 0, d = 0;
+  const float* Row(int32_t m, int64_t n) const { return up.data() + (m * rows + n) * d; }
+  float* Row(int32_t m, int64_t n) { return up.data() + (m * rows + n) * d; }
+};
+
 struct SaeWorkspace {
   Tensor xc;    // [B, d]  x - b_dec (the encoder's input; dW_enc's right factor)
   Tensor pre;   // [B, F]  W_enc xc; each pass says whether it holds the bias
@@ -90,6 +103,9 @@ struct SaeWorkspace {
   // Feature -> entries (a counting sort of the active and AuxK entries):
   // feature i's are [start[i], start[i + 1]) of list / list_row.
   std::vector<int64_t> start, list, list_row;
+  Tensor gate;   // [B, F]  gated: ReLU(pi_gate), then d loss / d it through the aux term
+  Tensor dxaux;  // [B, d]  gated: the frozen-decoder reconstruction, then its gradient
+  Bands bands;   // matryoshka's per-band upstream gradients
 };
 
 // `t` with `shape`, reallocated only when the shape changes.
@@ -167,8 +183,12 @@ void SparseDecode(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_t B,
 // in O(nnz * d + F * d). With l1_term (relu_l1), each active entry's dpre
 // gets its penalty's gradient s.l1 ||W_dec,i|| / B from ws->dec_norm (the
 // ||W_dec,i|| gradient itself is the caller's).
+// With `bands` (matryoshka), an active entry of feature i in row n takes its
+// upstream gradient from bands->Row(band_of[i], n) instead of dxhat, and
+// db_dec from band 0 (which every prefix contains).
 void SparseBackward(const Ctx& c, const SaeSpec& s, const SaeParams& p, const Tensor& x,
-                    bool use_aux, bool l1_term, SaeWorkspace* ws, SaeStepOut* out);
+                    bool use_aux, bool l1_term, SaeWorkspace* ws, SaeStepOut* out,
+                    const Bands* bands = nullptr);
 // db_dec = sum_n dxhat_n - W_enc^T db_enc (the encoder side as a GEMV, or over
 // the listed features only when `features` is given).
 void BiasDecGrad(const SaeSpec& s, const SaeParams& p, int64_t B, const float* dxhat,
@@ -186,6 +206,21 @@ absl::Status DenseLossAndGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p
 void FillDenseCodes(int64_t B, int64_t F, const float* f, SaeCodes* codes);
 // Sparse codes from ws->active.
 void FillSparseCodes(const SaeSpec& s, int64_t B, const Csr& a, SaeCodes* codes);
+
+// ---- sae_gated.cc ----
+// After Encode (ws->pre = W_enc xc): the gated codes and x_hat.
+absl::Status GatedForward(const Ctx& c, const SaeSpec& s, const SaeParams& p, int64_t B,
+                          SaeWorkspace* ws, Tensor* x_hat, SaeCodes* codes);
+absl::Status GatedLossAndGrad(const Ctx& c, const SaeSpec& s, const SaeParams& p,
+                              const Tensor& x, SaeWorkspace* ws, SaeStepOut* out,
+                              SaeCodes* codes);
+
+// ---- sae_matryoshka.cc ----
+// After the batch selection (ws->active, rows sorted by feature): every
+// prefix's reconstruction error into ws->bands; returns the mean squared
+// error summed over the proper prefixes.
+double MatryoshkaBands(const Ctx& c, const SaeSpec& s, const SaeParams& p, const Tensor& x,
+                       SaeWorkspace* ws);
 
 // ---- sae_optim.cc ----
 void ProjectDecoderGrad(const Tensor& w, Tensor* g);

@@ -29,6 +29,7 @@
 //   db_dec = sum_n dxhat - W_enc^T db_enc (column sums + cuBLAS SGEMV).
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/cuda_kernels.h"
@@ -198,8 +199,23 @@ absl::StatusOr<int64_t> CudaSaeKernels::ScanRows(const int32_t* cnt, int32_t* ro
   return static_cast<int64_t>(nnz);
 }
 
+namespace {
+
+// gated and matryoshka_batch_topk have no cuda kernels yet: say so rather
+// than run another architecture's passes on them.
+absl::Status CheckArchSupported(Arch a) {
+  if (a == Arch::kGated || a == Arch::kMatryoshkaBatchTopK) {
+    return absl::UnimplementedError(absl::StrCat("cuda sae: architecture ", ArchName(a),
+                                                 " is not implemented on cuda (use cpu or torch)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CudaSaeKernels::ForwardImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x,
                                          SaeCodes* codes, Tensor* x_hat) {
+  MONOSEM_RETURN_IF_ERROR(CheckArchSupported(s.arch));
   MONOSEM_RETURN_IF_ERROR(CudaAvailable());
   const int64_t B = x.dim(0);
   if (B == 0) return absl::OkStatus();
@@ -219,6 +235,7 @@ absl::Status CudaSaeKernels::ForwardImpl(const SaeSpec& s, const SaeParams& p, c
 absl::Status CudaSaeKernels::LossAndGradImpl(const SaeSpec& s, const SaeParams& p, const Tensor& x,
                                              const std::vector<uint8_t>& dead, SaeStepOut* out,
                                              SaeCodes* codes) {
+  MONOSEM_RETURN_IF_ERROR(CheckArchSupported(s.arch));
   MONOSEM_RETURN_IF_ERROR(CudaAvailable());
   const int64_t B = x.dim(0);
   if (B > kCudaInt32Max) return absl::InvalidArgumentError("cuda sae: batch beyond 2^31 rows");

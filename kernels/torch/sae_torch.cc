@@ -98,7 +98,8 @@ torch::Tensor Activate(const SaeSpec& s, const torch::Tensor& pre, const torch::
       auto [vals, idx] = r.topk(s.k, 1);
       return torch::zeros_like(r).scatter(1, idx, vals);
     }
-    case Arch::kBatchTopK: {
+    case Arch::kBatchTopK:
+    case Arch::kMatryoshkaBatchTopK: {  // one top-(k*B) over the full width and batch
       torch::Tensor r = torch::relu(pre).flatten();
       auto [vals, idx] = r.topk(s.k * pre.size(0));
       torch::Tensor pos = vals.detach().masked_select(vals.detach() > 0);
@@ -107,9 +108,24 @@ torch::Tensor Activate(const SaeSpec& s, const torch::Tensor& pre, const torch::
     }
     case Arch::kJumpReLU:
       return JumpReLUFn::apply(pre, theta, static_cast<double>(s.bandwidth));
+    case Arch::kGated:
+      break;  // two pre-activations: GatedActivate
   }
   return pre;
 }
+
+// Gated codes as the paper writes them: f = H(pi_gate) * ReLU(x_c W_mag^T +
+// b_mag) with the weight-shared W_mag = exp(r_mag) (row-wise) * W_gate; the
+// Heaviside is a constant mask to autograd.
+torch::Tensor GatedActivate(const torch::Tensor& xc, const torch::Tensor& pi_gate,
+                            const torch::Tensor& W_gate, const torch::Tensor& r_mag,
+                            const torch::Tensor& b_mag) {
+  torch::Tensor W_mag = W_gate * r_mag.exp().unsqueeze(1);
+  torch::Tensor open = (pi_gate.detach() > 0).to(pi_gate.dtype());
+  return open * torch::relu(torch::addmm(b_mag, xc, W_mag.t()));
+}
+
+bool SparseCodes(Arch a) { return a == Arch::kTopK || IsBatchTopK(a); }
 
 }  // namespace
 
@@ -121,16 +137,38 @@ absl::Status TorchAutogradLossAndGrad(const SaeSpec& s, const SaeParams& p, cons
     auto leaf = [&](const Tensor& t) { return AsTorch(t).to(dt).detach().requires_grad_(true); };
     torch::Tensor W_enc = leaf(p.w_enc), b_enc = leaf(p.b_enc), W_dec = leaf(p.w_dec),
                   b_dec = leaf(p.b_dec), theta = leaf(p.threshold);
+    const bool gated = s.arch == Arch::kGated;
+    torch::Tensor r_mag = gated ? leaf(p.r_mag) : torch::Tensor();
+    torch::Tensor b_mag = gated ? leaf(p.b_mag) : torch::Tensor();
     torch::Tensor x = AsTorch(x_in).to(dt);
     const int64_t B = x.size(0);
     torch::Tensor pre = torch::addmm(b_enc, x - b_dec, W_enc.t());
     double min_kept = 0;
-    torch::Tensor f = Activate(s, pre, theta, &min_kept);
+    torch::Tensor f = gated ? GatedActivate(x - b_dec, pre, W_enc, r_mag, b_mag)
+                            : Activate(s, pre, theta, &min_kept);
     torch::Tensor x_hat = torch::addmm(b_dec, f, W_dec);
     torch::Tensor recon = (x_hat - x).pow(2).sum(1).mean();
     torch::Tensor loss = recon;
-    double sparsity = 0, aux = 0;
-    if (s.arch == Arch::kReluL1) {
+    double sparsity = 0, aux = 0, prefix_recon = 0;
+    if (s.arch == Arch::kMatryoshkaBatchTopK) {
+      // Each proper prefix reconstructs with the latents beyond it zeroed.
+      for (size_t l = 0; l + 1 < s.prefix_widths.size(); ++l) {
+        const int64_t w = s.prefix_widths[l];
+        torch::Tensor xw = torch::addmm(b_dec, f.narrow(1, 0, w), W_dec.narrow(0, 0, w));
+        torch::Tensor rw = (xw - x).pow(2).sum(1).mean();
+        prefix_recon += rw.item<double>();
+        loss = loss + rw;
+      }
+    }
+    if (gated) {
+      torch::Tensor act = torch::relu(pre);
+      torch::Tensor sp = (act * W_dec.norm(2, 1)).sum(1).mean();
+      torch::Tensor via_gate = torch::addmm(b_dec.detach(), act, W_dec.detach());
+      torch::Tensor a = (via_gate - x).pow(2).sum(1).mean();
+      sparsity = sp.item<double>();
+      aux = a.item<double>();
+      loss = loss + s.l1 * sp + a;
+    } else if (s.arch == Arch::kReluL1) {
       torch::Tensor sp = (f * W_dec.norm(2, 1)).sum(1).mean();
       sparsity = sp.item<double>();
       loss = loss + s.l1 * sp;
@@ -156,6 +194,7 @@ absl::Status TorchAutogradLossAndGrad(const SaeSpec& s, const SaeParams& p, cons
     out->recon = recon.item<double>();
     out->sparsity = sparsity;
     out->aux = aux;
+    out->prefix_recon = prefix_recon;
     torch::Tensor fired = (f.detach() > 0).sum(0).to(torch::kInt64).contiguous();
     out->l0 = fired.sum().item<double>() / B;
     for (int64_t i = 0; i < s.f; ++i) out->fired[i] = fired.data_ptr<int64_t>()[i];
@@ -169,7 +208,11 @@ absl::Status TorchAutogradLossAndGrad(const SaeSpec& s, const SaeParams& p, cons
     } else {
       out->grad.threshold.Fill(0.0f);
     }
-    if (codes != nullptr) ToCodes(f, s.arch == Arch::kTopK || s.arch == Arch::kBatchTopK, codes);
+    if (gated) {
+      CopyOut(r_mag.grad(), &out->grad.r_mag);
+      CopyOut(b_mag.grad(), &out->grad.b_mag);
+    }
+    if (codes != nullptr) ToCodes(f, SparseCodes(s.arch), codes);
   });
 }
 
@@ -187,14 +230,16 @@ class TorchSaeKernels : public SaeKernels {
       torch::Tensor b_dec = AsTorch(p.b_dec), th = AsTorch(p.threshold);
       torch::Tensor pre = torch::addmm(AsTorch(p.b_enc), AsTorch(x) - b_dec, AsTorch(p.w_enc).t());
       torch::Tensor f;
-      if (s.arch == Arch::kBatchTopK) {
+      if (IsBatchTopK(s.arch)) {
         f = pre * ((pre > th) & (pre > 0)).to(pre.dtype());
+      } else if (s.arch == Arch::kGated) {
+        f = GatedActivate(AsTorch(x) - b_dec, pre, AsTorch(p.w_enc), AsTorch(p.r_mag), AsTorch(p.b_mag));
       } else {
         f = Activate(s, pre, th, nullptr);
       }
       torch::Tensor out = AsTorch(*x_hat);
       torch::addmm_out(out, b_dec, f, AsTorch(p.w_dec));
-      if (codes != nullptr) ToCodes(f, s.arch == Arch::kTopK || s.arch == Arch::kBatchTopK, codes);
+      if (codes != nullptr) ToCodes(f, SparseCodes(s.arch), codes);
     });
   }
 

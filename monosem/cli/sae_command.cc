@@ -84,6 +84,7 @@ std::string ConfigMismatch(const sae::SaeSpec& a, const sae::TrainOptions& oa, c
   if (a.k != b.k) return "k";
   if (a.l1 != b.l1) return "l1_coefficient";
   if (a.k_aux != b.k_aux) return "k_aux";
+  if (a.prefix_widths != b.prefix_widths) return "matryoshka_widths";
   if (oa.steps != ob.steps) return "train.steps";
   if (oa.batch != ob.batch) return "train.batch_size";
   if (oa.adam.lr != ob.adam.lr) return "train.lr";

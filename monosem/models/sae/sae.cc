@@ -16,9 +16,12 @@ absl::StatusOr<SaeSpec> SpecFromConfig(const SaeConfig& c) {
     case SaeConfig::TOPK: s.arch = Arch::kTopK; break;
     case SaeConfig::BATCH_TOPK: s.arch = Arch::kBatchTopK; break;
     case SaeConfig::JUMPRELU: s.arch = Arch::kJumpReLU; break;
+    case SaeConfig::GATED: s.arch = Arch::kGated; break;
+    case SaeConfig::MATRYOSHKA_BATCH_TOPK: s.arch = Arch::kMatryoshkaBatchTopK; break;
     default:
       return absl::InvalidArgumentError(
-          "sae config: architecture must be RELU_L1, TOPK, BATCH_TOPK or JUMPRELU");
+          "sae config: architecture must be RELU_L1, TOPK, BATCH_TOPK, JUMPRELU, GATED or "
+          "MATRYOSHKA_BATCH_TOPK");
   }
   s.d = c.d_in();
   s.f = c.d_sae();
@@ -27,6 +30,15 @@ absl::StatusOr<SaeSpec> SpecFromConfig(const SaeConfig& c) {
   s.k_aux = c.k_aux();
   if (c.aux_coefficient() != 0) s.aux_coef = c.aux_coefficient();
   if (c.jumprelu_bandwidth() != 0) s.bandwidth = c.jumprelu_bandwidth();
+  s.prefix_widths.assign(c.matryoshka_widths().begin(), c.matryoshka_widths().end());
+  // As SAELens: a list that stops short of d_sae gets d_sae as its last level.
+  if (s.arch == Arch::kMatryoshkaBatchTopK && !s.prefix_widths.empty() && s.prefix_widths.back() < s.f) {
+    s.prefix_widths.push_back(s.f);
+  }
+  if (s.arch == Arch::kMatryoshkaBatchTopK && s.prefix_widths.empty()) {
+    return absl::InvalidArgumentError(
+        "sae config: MATRYOSHKA_BATCH_TOPK needs matryoshka_widths (e.g. d_sae/8, d_sae/4, d_sae/2)");
+  }
   MONOSEM_RETURN_IF_ERROR(ValidateSpec(s));
   return s;
 }
@@ -190,7 +202,7 @@ absl::Status SaeTrainer::Init(BatchSource& src) {
     p.w_dec[t] = -bd + 2 * bd * dec.UniformAt(t);
   }
   if (opt_.unit_norm_decoder) MONOSEM_RETURN_IF_ERROR(kernels_->NormalizeDecoderRows(&p.w_dec));
-  if ((spec_.arch == Arch::kTopK || spec_.arch == Arch::kBatchTopK) && opt_.encoder_from_decoder) {
+  if (UsesK(spec_.arch) && opt_.encoder_from_decoder) {
     std::copy(p.w_dec.data(), p.w_dec.data() + F * d, p.w_enc.data());
   }
   if (spec_.arch == Arch::kJumpReLU) p.threshold.Fill(opt_.jumprelu_init_threshold);
@@ -212,7 +224,7 @@ absl::Status SaeTrainer::Step(BatchSource& src) {
   MONOSEM_RETURN_IF_ERROR(Draw(src, opt_.batch, &batch_));
   ++step_;
   std::vector<uint8_t> dead;
-  if ((spec_.arch == Arch::kTopK || spec_.arch == Arch::kBatchTopK) && spec_.k_aux > 0) {
+  if (UsesK(spec_.arch) && spec_.k_aux > 0) {
     dead.resize(spec_.f);
     const int64_t limit = DeadTokens();
     for (int64_t i = 0; i < spec_.f; ++i) dead[i] = since_fired_[i] >= limit;
@@ -238,7 +250,7 @@ absl::Status SaeTrainer::Step(BatchSource& src) {
   if (spec_.arch == Arch::kJumpReLU) {
     for (int64_t i = 0; i < spec_.f; ++i) params_.threshold[i] = std::max(params_.threshold[i], 0.0f);
   }
-  if (spec_.arch == Arch::kBatchTopK) {
+  if (IsBatchTopK(spec_.arch)) {
     const double a = opt_.batch_topk_threshold_decay;
     const double old = params_.threshold[0];
     const double th = step_ == 1 ? out_.min_kept : a * old + (1 - a) * out_.min_kept;

@@ -18,12 +18,17 @@ const char* SaeLensArchitecture(Arch a) {
     case Arch::kReluL1: return "standard";
     case Arch::kTopK: return "topk";
     case Arch::kBatchTopK:  // inference with the global threshold = JumpReLU
+    case Arch::kMatryoshkaBatchTopK:
     case Arch::kJumpReLU: return "jumprelu";
+    case Arch::kGated: return "gated";
   }
   return "?";
 }
 
-bool HasThreshold(Arch a) { return a == Arch::kJumpReLU || a == Arch::kBatchTopK; }
+bool HasThreshold(Arch a) { return a == Arch::kJumpReLU || IsBatchTopK(a); }
+
+// SAELens's gated layout names the gate bias b_gate (there is no b_enc).
+const char* EncoderBiasName(Arch a) { return a == Arch::kGated ? "b_gate" : "b_enc"; }
 
 // [F, d] encoder rows <-> SAELens's [d, F]; the same loop both ways.
 Tensor Transpose(const Tensor& t) {
@@ -56,8 +61,11 @@ absl::StatusOr<Arch> ArchFromCfg(const nlohmann::json& c, const std::string& cfg
   if (arch == "topk") return Arch::kTopK;
   if (arch == "batchtopk") return Arch::kBatchTopK;
   if (arch == "jumprelu") return Arch::kJumpReLU;
+  if (arch == "gated") return Arch::kGated;
+  if (arch == "matryoshka_batchtopk") return Arch::kMatryoshkaBatchTopK;
   return BadCfg(cfg, absl::StrCat("field 'architecture' is '", arch,
-                                  "': monosem loads standard, relu, topk, batchtopk and jumprelu"));
+                                  "': monosem loads standard, relu, topk, batchtopk, jumprelu, "
+                                  "gated and matryoshka_batchtopk"));
 }
 
 // k from v6 "k" or v3-v5 "activation_fn_kwargs": {"k": K}; an integer >= 1
@@ -100,7 +108,8 @@ std::map<std::string, std::string> MetadataFromCfg(const nlohmann::json& c) {
   static const auto* arch_keys = new std::set<std::string>{
       "architecture", "d_in", "d_sae", "dtype", "device", "apply_b_dec_to_input",
       "normalize_activations", "k", "activation_fn_str", "activation_fn_kwargs", "monosem",
-      "metadata", "finetuning_scaling_factor", "reshape_activations", "rescale_acts_by_decoder_norm"};
+      "metadata", "finetuning_scaling_factor", "reshape_activations", "rescale_acts_by_decoder_norm",
+      "matryoshka_widths"};
   for (auto it = c.begin(); it != c.end(); ++it) {
     if (!arch_keys->count(it.key())) put(it.key(), it.value());
   }
@@ -116,9 +125,13 @@ absl::Status SaveSaeLens(const std::string& dir, const SaeSpec& spec, const SaeP
   std::map<std::string, Tensor> tensors;
   tensors.emplace("W_enc", Transpose(params.w_enc));
   tensors.emplace("W_dec", params.w_dec.Clone());
-  tensors.emplace("b_enc", params.b_enc.Clone());
+  tensors.emplace(EncoderBiasName(spec.arch), params.b_enc.Clone());
   tensors.emplace("b_dec", params.b_dec.Clone());
   if (HasThreshold(spec.arch)) tensors.emplace("threshold", params.threshold.Clone());
+  if (spec.arch == Arch::kGated) {
+    tensors.emplace("r_mag", params.r_mag.Clone());
+    tensors.emplace("b_mag", params.b_mag.Clone());
+  }
 
   nlohmann::ordered_json c = nlohmann::ordered_json::object();
   c["architecture"] = SaeLensArchitecture(spec.arch);
@@ -133,6 +146,9 @@ absl::Status SaveSaeLens(const std::string& dir, const SaeSpec& spec, const SaeP
     c["k"] = spec.k;
     c["rescale_acts_by_decoder_norm"] = false;
   }
+  // Saved for inference as SAELens does (a JumpReLU with the global
+  // threshold), the training widths kept beside it.
+  if (spec.arch == Arch::kMatryoshkaBatchTopK) c["matryoshka_widths"] = spec.prefix_widths;
   // v3-v5: the activation is a function name; topk is "standard" + "topk".
   c["activation_fn_str"] = spec.arch == Arch::kTopK ? "topk" : "relu";
   c["activation_fn_kwargs"] = spec.arch == Arch::kTopK ? nlohmann::ordered_json{{"k", spec.k}}
@@ -208,14 +224,19 @@ absl::StatusOr<LoadedSae> LoadSaeLens(const std::string& dir) {
   if (spec.d <= 0 || spec.f <= 0) {
     return BadCfg(cfg, absl::StrCat("fields 'd_in' and 'd_sae' must be > 0, got ", spec.d, " and ", spec.f));
   }
-  if (spec.arch == Arch::kTopK || spec.arch == Arch::kBatchTopK) {
+  if (UsesK(spec.arch)) {
     MONOSEM_ASSIGN_OR_RETURN(spec.k, KFromCfg(c, cfg));
+  }
+  if (spec.arch == Arch::kMatryoshkaBatchTopK) {
+    MONOSEM_ASSIGN_OR_RETURN(spec.prefix_widths, JsonWidths(c, "matryoshka_widths", cfg));
+    // SAELens appends d_sae when the list stops short of it.
+    if (!spec.prefix_widths.empty() && spec.prefix_widths.back() < spec.f) spec.prefix_widths.push_back(spec.f);
   }
   // Our own folders: the exact spec (l1, k_aux, batch_topk saved as jumprelu).
   if (c.contains("monosem")) {
     MONOSEM_ASSIGN_OR_RETURN(SaeSpec ours, SpecFromJson(c["monosem"], cfg + ": monosem"));
     const bool same_arch = ours.arch == spec.arch ||
-                           (ours.arch == Arch::kBatchTopK && spec.arch == Arch::kJumpReLU);
+                           (IsBatchTopK(ours.arch) && spec.arch == Arch::kJumpReLU);
     if (!same_arch || ours.d != spec.d || ours.f != spec.f) {
       return BadCfg(cfg, absl::StrCat("field 'monosem' (", ArchName(ours.arch), ", d ", ours.d, ", F ",
                                       ours.f, ") contradicts the SAELens fields (", ArchName(spec.arch),
@@ -245,16 +266,24 @@ absl::StatusOr<LoadedSae> LoadSaeLens(const std::string& dir) {
   MONOSEM_ASSIGN_OR_RETURN(Tensor * w_dec, FindTensor(file, "W_dec", weights));
   MONOSEM_RETURN_IF_ERROR(CheckShape(weights, "W_dec", *w_dec, {F, d}));
   p.w_dec = std::move(*w_dec);
-  MONOSEM_ASSIGN_OR_RETURN(Tensor * b_enc, FindTensor(file, "b_enc", weights));
-  MONOSEM_RETURN_IF_ERROR(CheckShape(weights, "b_enc", *b_enc, {F}));
+  const char* b_enc_name = EncoderBiasName(spec.arch);
+  MONOSEM_ASSIGN_OR_RETURN(Tensor * b_enc, FindTensor(file, b_enc_name, weights));
+  MONOSEM_RETURN_IF_ERROR(CheckShape(weights, b_enc_name, *b_enc, {F}));
   p.b_enc = std::move(*b_enc);
+  if (spec.arch == Arch::kGated) {
+    for (auto [name, t] : {std::pair<const char*, Tensor*>{"r_mag", &p.r_mag}, {"b_mag", &p.b_mag}}) {
+      MONOSEM_ASSIGN_OR_RETURN(Tensor * got, FindTensor(file, name, weights));
+      MONOSEM_RETURN_IF_ERROR(CheckShape(weights, name, *got, {F}));
+      *t = std::move(*got);
+    }
+  }
   MONOSEM_ASSIGN_OR_RETURN(Tensor * b_dec, FindTensor(file, "b_dec", weights));
   MONOSEM_RETURN_IF_ERROR(CheckShape(weights, "b_dec", *b_dec, {d}));
   p.b_dec = std::move(*b_dec);
   if (HasThreshold(spec.arch)) {
     // A SAELens batchtopk training folder holds the scalar topk_threshold.
     auto scalar = file.tensors.find("topk_threshold");
-    if (spec.arch == Arch::kBatchTopK && !file.tensors.count("threshold") &&
+    if (IsBatchTopK(spec.arch) && !file.tensors.count("threshold") &&
         scalar != file.tensors.end() && scalar->second.size() == 1) {
       p.threshold.Fill(scalar->second[0]);
     } else {
@@ -275,8 +304,11 @@ absl::StatusOr<LoadedSae> LoadSaeLens(const std::string& dir) {
     // SAELens: pre = W_enc x + b_enc; ours: W_enc (x - b_dec) + b_enc'.
     for (int64_t i = 0; i < F; ++i) {
       double acc = p.b_enc[i];
-      for (int64_t j = 0; j < d; ++j) acc += static_cast<double>(p.w_enc[i * d + j]) * p.b_dec[j];
-      p.b_enc[i] = static_cast<float>(acc);
+      double wb = 0;
+      for (int64_t j = 0; j < d; ++j) wb += static_cast<double>(p.w_enc[i * d + j]) * p.b_dec[j];
+      p.b_enc[i] = static_cast<float>(acc + wb);
+      // gated: the magnitude path shares W_enc (scaled by exp(r_mag)).
+      if (spec.arch == Arch::kGated) p.b_mag[i] = static_cast<float>(p.b_mag[i] + std::exp(static_cast<double>(p.r_mag[i])) * wb);
     }
   }
   out.metadata = MetadataFromCfg(c);

@@ -10,6 +10,11 @@
 // "jumprelu" <-> jumprelu, and batch_topk saves as "jumprelu" with its global
 // threshold broadcast (how SAELens itself saves a BatchTopK SAE, and how ours
 // infers). SAELens "batchtopk" (a training folder) loads as batch_topk.
+// "gated" <-> gated with SAELens's names: W_enc (= W_gate, transposed),
+// b_gate (our b_enc), r_mag, b_mag, W_dec, b_dec. matryoshka_batch_topk saves
+// like batch_topk ("jumprelu", as SAELens saves it after training) plus
+// cfg.json "matryoshka_widths"; SAELens "matryoshka_batchtopk" (a training
+// folder: k, matryoshka_widths, topk_threshold) loads as matryoshka_batch_topk.
 //
 // cfg.json carries both key styles: v6 ("architecture", "d_in", "d_sae", "k",
 // "dtype", "apply_b_dec_to_input", "normalize_activations", "metadata") and
@@ -46,7 +51,8 @@ struct LoadedSae {
 
 // Reads a folder written by SaveSaeLens or by SAELens (either key style).
 // apply_b_dec_to_input = false is folded exactly into b_enc (in double):
-// b_enc' = b_enc + W_enc b_dec, since our encoder always subtracts b_dec.
+// b_enc' = b_enc + W_enc b_dec, since our encoder always subtracts b_dec
+// (gated: also b_mag' = b_mag + exp(r_mag) W_enc b_dec).
 // Errors name the file and the field or tensor: invalid JSON, a non-object
 // cfg, dtype other than float32, normalize_activations other than
 // "none"/null, an unknown architecture, a missing tensor, a wrong shape.

@@ -83,6 +83,18 @@ absl::StatusOr<nlohmann::json> ParseJsonObject(const std::string& text, const st
   return j;
 }
 
+absl::StatusOr<std::vector<int64_t>> JsonWidths(const nlohmann::json& j, const char* key,
+                                                const std::string& where) {
+  MONOSEM_ASSIGN_OR_RETURN(const nlohmann::json* v, Field(j, key, where));
+  if (!v->is_array()) return Wrong(where, key, "a list of integers", *v);
+  std::vector<int64_t> out;
+  for (const nlohmann::json& e : *v) {
+    if (!e.is_number_integer()) return Wrong(where, key, "a list of integers", *v);
+    out.push_back(e.get<int64_t>());
+  }
+  return out;
+}
+
 nlohmann::json SpecToJson(const SaeSpec& s) {
   nlohmann::json j = nlohmann::json::object();
   j["arch"] = ArchName(s.arch);
@@ -93,6 +105,8 @@ nlohmann::json SpecToJson(const SaeSpec& s) {
   j["k_aux"] = s.k_aux;
   j["aux_coef"] = static_cast<double>(s.aux_coef);
   j["bandwidth"] = static_cast<double>(s.bandwidth);
+  // Only where it is used, so every other architecture's JSON is unchanged.
+  if (s.arch == Arch::kMatryoshkaBatchTopK) j["matryoshka_widths"] = s.prefix_widths;
   return j;
 }
 
@@ -110,6 +124,9 @@ absl::StatusOr<SaeSpec> SpecFromJson(const nlohmann::json& j, const std::string&
   MONOSEM_RETURN_IF_ERROR(JsonInt(j, "k_aux", where, &s.k_aux));
   MONOSEM_RETURN_IF_ERROR(JsonFloat(j, "aux_coef", where, &s.aux_coef));
   MONOSEM_RETURN_IF_ERROR(JsonFloat(j, "bandwidth", where, &s.bandwidth));
+  if (s.arch == Arch::kMatryoshkaBatchTopK) {
+    MONOSEM_ASSIGN_OR_RETURN(s.prefix_widths, JsonWidths(j, "matryoshka_widths", where));
+  }
   if (absl::Status v = ValidateSpec(s); !v.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": ", v.message()));
   }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,6 +35,9 @@ absl::Status JsonFloat(const nlohmann::json& j, const char* key, const std::stri
 absl::Status JsonBool(const nlohmann::json& j, const char* key, const std::string& where, bool* out);
 absl::Status JsonString(const nlohmann::json& j, const char* key, const std::string& where,
                         std::string* out);
+// A list of integers (matryoshka_widths).
+absl::StatusOr<std::vector<int64_t>> JsonWidths(const nlohmann::json& j, const char* key,
+                                                const std::string& where);
 
 // Parses `text` as a JSON object; `file` names it in errors.
 absl::StatusOr<nlohmann::json> ParseJsonObject(const std::string& text, const std::string& file);

@@ -18,9 +18,50 @@ absl::Status CheckShape(const char* what, const Tensor& t, const Shape& want) {
   return absl::OkStatus();
 }
 
-bool UsesK(Arch a) { return a == Arch::kTopK || a == Arch::kBatchTopK; }
+// Prefix widths: strictly increasing, from >= 1, ending at F.
+absl::Status ValidateWidths(const SaeSpec& s) {
+  const std::vector<int64_t>& w = s.prefix_widths;
+  if (s.arch != Arch::kMatryoshkaBatchTopK) {
+    if (w.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sae: prefix widths (matryoshka_widths) are set but ", ArchName(s.arch),
+        " has no nested dictionary"));
+  }
+  if (w.empty()) {
+    return absl::InvalidArgumentError(
+        "sae: matryoshka_batch_topk needs its prefix widths (matryoshka_widths), e.g. [F/4, F/2, F]");
+  }
+  for (size_t l = 0; l < w.size(); ++l) {
+    const int64_t lo = l == 0 ? 1 : w[l - 1] + 1;
+    if (w[l] < lo || w[l] > s.f) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "sae: matryoshka_widths[", l, "] = ", w[l], " must be in [", lo, ", F = ", s.f,
+          "] (strictly increasing, each >= 1)"));
+    }
+  }
+  if (w.back() != s.f) {
+    return absl::InvalidArgumentError(absl::StrCat("sae: the last matryoshka width is ", w.back(),
+                                                   "; it must be the dictionary size F = ", s.f));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckGatedShapes(const SaeSpec& s, const SaeParams& p) {
+  if (s.arch == Arch::kGated) {
+    MONOSEM_RETURN_IF_ERROR(CheckShape("r_mag", p.r_mag, {s.f}));
+    return CheckShape("b_mag", p.b_mag, {s.f});
+  }
+  if (!p.r_mag.empty() || !p.b_mag.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sae: r_mag / b_mag are set but ", ArchName(s.arch), " has no magnitude path (gated only)"));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
+
+bool IsBatchTopK(Arch a) { return a == Arch::kBatchTopK || a == Arch::kMatryoshkaBatchTopK; }
+bool UsesK(Arch a) { return a == Arch::kTopK || IsBatchTopK(a); }
 
 const char* ArchName(Arch a) {
   switch (a) {
@@ -28,16 +69,20 @@ const char* ArchName(Arch a) {
     case Arch::kTopK: return "topk";
     case Arch::kBatchTopK: return "batch_topk";
     case Arch::kJumpReLU: return "jumprelu";
+    case Arch::kGated: return "gated";
+    case Arch::kMatryoshkaBatchTopK: return "matryoshka_batch_topk";
   }
   return "?";
 }
 
 absl::StatusOr<Arch> ParseArch(const std::string& name) {
-  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU}) {
+  for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU, Arch::kGated,
+                 Arch::kMatryoshkaBatchTopK}) {
     if (name == ArchName(a)) return a;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "sae: unknown architecture '", name, "' (relu_l1, topk, batch_topk, jumprelu)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("sae: unknown architecture '", name,
+                   "' (relu_l1, topk, batch_topk, jumprelu, gated, matryoshka_batch_topk)"));
 }
 
 bool TrainsThreshold(Arch a) { return a == Arch::kJumpReLU; }
@@ -69,6 +114,7 @@ absl::Status ValidateSpec(const SaeSpec& s) {
         "sae: ", s.arch == Arch::kJumpReLU ? "L0 coefficient" : "lambda (l1 coefficient)",
         " must be finite and >= 0, got ", s.l1));
   }
+  MONOSEM_RETURN_IF_ERROR(ValidateWidths(s));
   if (s.arch == Arch::kJumpReLU && !(s.bandwidth > 0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("sae: jumprelu bandwidth must be > 0, got ", s.bandwidth));
@@ -83,6 +129,10 @@ SaeParams SaeParams::Zeros(const SaeSpec& s) {
   p.w_dec = Tensor({s.f, s.d});
   p.b_dec = Tensor({s.d});
   p.threshold = Tensor({s.f});
+  if (s.arch == Arch::kGated) {
+    p.r_mag = Tensor({s.f});
+    p.b_mag = Tensor({s.f});
+  }
   return p;
 }
 
@@ -93,16 +143,25 @@ SaeParams SaeParams::Clone() const {
   p.w_dec = w_dec.Clone();
   p.b_dec = b_dec.Clone();
   p.threshold = threshold.Clone();
+  // (Cloning a default Tensor would give a one-element scalar.)
+  if (!r_mag.empty()) p.r_mag = r_mag.Clone();
+  if (!b_mag.empty()) p.b_mag = b_mag.Clone();
   return p;
 }
 
 std::vector<std::pair<std::string, Tensor*>> SaeParams::Named() {
-  return {{"W_enc", &w_enc}, {"b_enc", &b_enc}, {"W_dec", &w_dec}, {"b_dec", &b_dec},
-          {"threshold", &threshold}};
+  std::vector<std::pair<std::string, Tensor*>> n = {
+      {"W_enc", &w_enc}, {"b_enc", &b_enc}, {"W_dec", &w_dec}, {"b_dec", &b_dec}, {"threshold", &threshold}};
+  if (!r_mag.empty() || !b_mag.empty()) {
+    n.push_back({"r_mag", &r_mag});
+    n.push_back({"b_mag", &b_mag});
+  }
+  return n;
 }
 std::vector<std::pair<std::string, const Tensor*>> SaeParams::Named() const {
-  return {{"W_enc", &w_enc}, {"b_enc", &b_enc}, {"W_dec", &w_dec}, {"b_dec", &b_dec},
-          {"threshold", &threshold}};
+  std::vector<std::pair<std::string, const Tensor*>> n;
+  for (const auto& [name, t] : const_cast<SaeParams*>(this)->Named()) n.push_back({name, t});
+  return n;
 }
 
 absl::Status ValidateParams(const SaeSpec& s, const SaeParams& p) {
@@ -111,7 +170,7 @@ absl::Status ValidateParams(const SaeSpec& s, const SaeParams& p) {
   MONOSEM_RETURN_IF_ERROR(CheckShape("W_dec", p.w_dec, {s.f, s.d}));
   MONOSEM_RETURN_IF_ERROR(CheckShape("b_dec", p.b_dec, {s.d}));
   MONOSEM_RETURN_IF_ERROR(CheckShape("threshold", p.threshold, {s.f}));
-  return absl::OkStatus();
+  return CheckGatedShapes(s, p);
 }
 
 Tensor SaeCodes::ToDense() const {
@@ -151,10 +210,12 @@ absl::Status SaeKernels::LossAndGrad(const SaeSpec& spec, const SaeParams& p, co
                                                    " entries, expected F = ", spec.f));
   }
   if (out->grad.w_enc.shape() != Shape{spec.f, spec.d} ||
-      out->grad.b_dec.shape() != Shape{spec.d}) {
+      out->grad.b_dec.shape() != Shape{spec.d} ||
+      out->grad.r_mag.empty() != (spec.arch != Arch::kGated)) {
     out->grad = SaeParams::Zeros(spec);
   }
   out->fired.assign(spec.f, 0);
+  out->prefix_recon = 0;
   // Null codes are passed on: a training step that does not read them must
   // not pay for them (dense relu_l1 codes are B x F floats, 64 MiB at
   // B = F = 4,096, freshly allocated and copied every step).
@@ -185,6 +246,10 @@ absl::Status SaeKernels::Adam(const AdamConfig& c, int64_t step, const SaeSpec& 
                                  {&p->b_dec, &grad.b_dec, &m->b_dec, &v->b_dec}};
   if (TrainsThreshold(spec.arch)) {
     slots.push_back({&p->threshold, &grad.threshold, &m->threshold, &v->threshold});
+  }
+  if (spec.arch == Arch::kGated) {
+    slots.push_back({&p->r_mag, &grad.r_mag, &m->r_mag, &v->r_mag});
+    slots.push_back({&p->b_mag, &grad.b_mag, &m->b_mag, &v->b_mag});
   }
   return AdamImpl(c, step, slots);
 }

@@ -9,9 +9,13 @@
 //   b_enc [F]
 //   W_dec [F, d]  decoder rows = dictionary directions (SAELens layout)
 //   b_dec [d]     b_d / b_pre, subtracted before the encoder, added after
-//   threshold [F] JumpReLU's learned threshold; BatchTopK's global inference
-//                 threshold broadcast to every feature (so that a BatchTopK SAE
-//                 is evaluated exactly like a JumpReLU one); unused otherwise.
+//   threshold [F] JumpReLU's learned threshold; BatchTopK's (and Matryoshka
+//                 BatchTopK's) global inference threshold broadcast to every
+//                 feature (so that a BatchTopK SAE is evaluated exactly like a
+//                 JumpReLU one); unused otherwise.
+//   r_mag [F], b_mag [F]  gated only (empty otherwise): the magnitude path's
+//                 row scales (log) and bias; b_enc is the gate bias b_gate and
+//                 W_enc the shared W_gate.
 //
 // Math, per vector x (xc = x - b_dec, pre = W_enc xc + b_enc):
 //   relu_l1:    f = ReLU(pre)
@@ -19,6 +23,12 @@
 //   batch_topk: training: keep the k*B largest positive pre over the batch;
 //               inference: f = pre * [pre > threshold]
 //   jumprelu:   f = pre * H(pre - threshold)
+//   gated (Rajamanoharan et al. 2024): u = W_enc xc, pi_gate = u + b_enc,
+//               pi_mag = exp(r_mag) * u + b_mag (W_mag = exp(r_mag) row-wise
+//               times W_gate), f = H(pi_gate) * ReLU(pi_mag)
+//   matryoshka_batch_topk (Bussmann et al. 2025): batch_topk's f (the top
+//               k*B is taken over the FULL width and the whole batch, never
+//               per prefix); inference as batch_topk
 //   x_hat = W_dec^T f + b_dec
 //
 // Training loss (LossAndGrad), averaged over the batch of B vectors:
@@ -30,6 +40,16 @@
 //              + aux_coef * ||(x - x_hat) - W_dec^T f_aux||^2, where f_aux keeps
 //                the k_aux largest positive pre among dead latents (AuxK,
 //                Gao et al.; the residual x - x_hat is a constant)
+//   gated:     + l1 * sum_i ReLU(pi_gate_i) * ||W_dec,i||
+//              + ||x - (W_dec'^T ReLU(pi_gate) + b_dec')||^2 with W_dec', b_dec'
+//                frozen copies (no gradient reaches the decoder through this
+//                auxiliary term; pi_gate's own b_dec centring is not frozen).
+//                H(pi_gate) passes no gradient: the gate path learns only from
+//                the two extra terms.
+//   matryoshka_batch_topk: recon is the full width's; the loss adds, for each
+//                proper prefix width w of spec.prefix_widths, ||x - x_hat_w||^2
+//                with x_hat_w = b_dec + sum_{i < w} f_i W_dec,i (latents beyond
+//                the prefix zeroed), and batch_topk's AuxK (on the full residual)
 //   jumprelu:  + l0_coef * sum_i H(pre_i - threshold_i)
 //                with the straight-through estimator (rectangle kernel K of
 //                bandwidth eps): d f/d theta = -(theta/eps) K((pre-theta)/eps),
@@ -50,7 +70,7 @@
 
 namespace monosem::sae {
 
-enum class Arch { kReluL1, kTopK, kBatchTopK, kJumpReLU };
+enum class Arch { kReluL1, kTopK, kBatchTopK, kJumpReLU, kGated, kMatryoshkaBatchTopK };
 
 const char* ArchName(Arch a);
 absl::StatusOr<Arch> ParseArch(const std::string& name);
@@ -59,12 +79,20 @@ struct SaeSpec {
   Arch arch = Arch::kReluL1;
   int64_t d = 0;              // input dimension
   int64_t f = 0;              // dictionary size
-  int64_t k = 0;              // topk / batch_topk: active latents per vector
-  float l1 = 0.0f;            // relu_l1: lambda; jumprelu: the L0 coefficient
-  int64_t k_aux = 0;          // topk / batch_topk: AuxK latents (0: off)
+  int64_t k = 0;              // topk / (matryoshka) batch_topk: active latents per vector
+  float l1 = 0.0f;            // relu_l1, gated: lambda; jumprelu: the L0 coefficient
+  int64_t k_aux = 0;          // topk / (matryoshka) batch_topk: AuxK latents (0: off)
   float aux_coef = 1.0f / 32;
   float bandwidth = 0.001f;   // jumprelu: STE kernel width
+  // matryoshka_batch_topk: the nested dictionary widths w_1 < ... < w_L = F
+  // (SAELens's matryoshka_widths); empty for every other architecture.
+  std::vector<int64_t> prefix_widths;
 };
+
+// True for the architectures whose training selects a global top-(k*B).
+bool IsBatchTopK(Arch a);
+// True for the architectures with a k (topk and both batch_topk kinds).
+bool UsesK(Arch a);
 
 // Clear errors for k > F, k <= 0, lambda < 0, bad dimensions, ...
 absl::Status ValidateSpec(const SaeSpec& spec);
@@ -73,10 +101,13 @@ absl::Status ValidateSpec(const SaeSpec& spec);
 // safetensors writer can save them by iterating.
 struct SaeParams {
   Tensor w_enc, b_enc, w_dec, b_dec, threshold;
+  Tensor r_mag, b_mag;  // gated only; empty (size 0) otherwise
 
   static SaeParams Zeros(const SaeSpec& spec);
   SaeParams Clone() const;
-  // (name, tensor) in a fixed order: W_enc, b_enc, W_dec, b_dec, threshold.
+  // (name, tensor) in a fixed order: W_enc, b_enc, W_dec, b_dec, threshold,
+  // then r_mag, b_mag only when they are allocated (gated), so every other
+  // architecture's files and checkpoints are unchanged.
   std::vector<std::pair<std::string, Tensor*>> Named();
   std::vector<std::pair<std::string, const Tensor*>> Named() const;
 };
@@ -105,11 +136,16 @@ struct SaeStepOut {
   double sparsity = 0;    // mean penalty term (l1 / l0), before its coefficient
   double aux = 0;         // mean AuxK term, before its coefficient
   double l0 = 0;          // mean #{f_i > 0}
+  // matryoshka_batch_topk: the mean reconstruction error summed over the
+  // proper prefixes (the full width's is `recon`); 0 otherwise.
+  double prefix_recon = 0;
   SaeParams grad;         // d loss / d params (threshold grad only for jumprelu)
+  // (gated: `sparsity` is sum_i ReLU(pi_gate_i) ||W_dec,i|| and `aux` the
+  // frozen-decoder reconstruction of ReLU(pi_gate), whose coefficient is 1.)
   // Per-feature count of vectors of this batch where f_i > 0: the dead-feature
   // counters are updated from it without another pass over the codes.
   std::vector<int64_t> fired;
-  // batch_topk: the smallest kept activation of this batch (the trainer keeps
+  // batch_topk, matryoshka_batch_topk: the smallest kept activation of this batch (the trainer keeps
   // the running inference threshold from it).
   double min_kept = 0;
 };

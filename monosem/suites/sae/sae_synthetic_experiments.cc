@@ -199,6 +199,44 @@ absl::StatusOr<std::vector<ResultRow>> RunSaeSyntheticExperiments(const SuiteCon
                           "Gao et al.: fvu falls with k; on ~5-sparse synthetic data k = 8 "
                           "already covers the support"));
   }
+  // 3. Gated (lambda sweep, dictionary 2 d like relu_l1) and Matryoshka
+  // BatchTopK (k sweep, dictionary 4 d like topk, prefixes F/8 ... F): their
+  // points on the L0 / FVU frontier, report-only.
+  const std::vector<float> gated_lambdas =
+      ctx.quick ? std::vector<float>{0.1f} : std::vector<float>{0.03f, 0.1f, 0.3f};
+  for (float lambda : gated_lambdas) {
+    sae::SaeSpec s;
+    s.arch = Arch::kGated;
+    s.d = sc.d;
+    s.f = 2 * sc.d;
+    s.l1 = lambda;
+    MONOSEM_ASSIGN_OR_RETURN(RunResult r, TrainAndEval(ctx, sc, s, base, 14));
+    const std::string tag = absl::StrCat("[gated,ratio=2,lambda=", lambda, "]");
+    const std::string src = PublishedSource("sae.gated.fewer_firing_features");
+    rows.push_back(Report("l0" + tag, r.m.l0, src, scale_note));
+    rows.push_back(Report("fvu" + tag, r.m.fvu, src, ""));
+    rows.push_back(Report("mmcs" + tag, r.r.mmcs, src, ""));
+    frontier_row(s, r);
+  }
+  for (int64_t k : ctx.quick ? std::vector<int64_t>{16} : std::vector<int64_t>{8, 16, 32}) {
+    sae::SaeSpec s;
+    s.arch = Arch::kMatryoshkaBatchTopK;
+    s.d = sc.d;
+    s.f = 4 * sc.d;
+    s.k = k;
+    s.k_aux = std::min<int64_t>(256, s.f / 2);
+    s.prefix_widths = {s.f / 8, s.f / 4, s.f / 2, s.f};
+    sae::TrainOptions opt = base;
+    opt.dead_tokens = sc.batch * std::max<int64_t>(1, sc.steps / 16);
+    MONOSEM_ASSIGN_OR_RETURN(RunResult r, TrainAndEval(ctx, sc, s, opt, 15));
+    const std::string tag = absl::StrCat("[matryoshka_batch_topk,k=", k, "]");
+    const std::string src = PublishedSource("sae.matryoshka.nested_prefixes");
+    rows.push_back(Report("l0" + tag, r.m.l0, src,
+                          absl::StrCat(scale_note, "; prefixes F/8, F/4, F/2, F of F = ", s.f)));
+    rows.push_back(Report("fvu" + tag, r.m.fvu, src, ""));
+    rows.push_back(Report("mmcs" + tag, r.r.mmcs, src, ""));
+    frontier_row(s, r);
+  }
   MONOSEM_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/sae_frontier.csv", frontier));
   return rows;
 }

@@ -2,6 +2,7 @@
 // new trainer, train to T (bitwise), on every backend x architecture,
 // including resampling on both sides of t and BatchTopK's threshold; Skip on
 // every source; and the resume errors.
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -41,8 +42,9 @@ SaeSpec Spec(Arch a) {
   s.d = 16;
   s.f = 24;
   s.k = 4;
-  s.k_aux = a == Arch::kTopK || a == Arch::kBatchTopK ? 6 : 0;
+  s.k_aux = UsesK(a) ? 6 : 0;
   s.l1 = a == Arch::kJumpReLU ? 0.01f : a == Arch::kReluL1 ? 3.0f : 0.05f;
+  if (a == Arch::kMatryoshkaBatchTopK) s.prefix_widths = {3, 12, 24};
   return s;
 }
 
@@ -93,6 +95,9 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
     ASSERT_TRUE(probe.ok());
     MONOSEM_SKIP_UNLESS_AVAILABLE(backend, (*probe)->Available());
   }
+  if (backend == "cuda" && (arch == Arch::kGated || arch == Arch::kMatryoshkaBatchTopK)) {
+    GTEST_SKIP() << ArchName(arch) << " has no cuda kernels (they answer Unimplemented)";
+  }
   auto straight_data = *SyntheticData::Create(Data());
   auto straight = Start(backend, arch, straight_data);
   ASSERT_TRUE(straight->Train(straight_data, {3, kSteps}).ok());
@@ -133,8 +138,15 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
     EXPECT_GT(resampled_before, 0) << what;
     EXPECT_GT(r.resamples(), resampled_before) << what;
   }
-  if (arch == Arch::kBatchTopK) {
+  if (IsBatchTopK(arch)) {
     EXPECT_GT(r.params().threshold[0], 0.0f);
+  }
+  if (arch == Arch::kGated) {
+    // The magnitude path trained and came back from the checkpoint.
+    EXPECT_EQ(r.params().Named().size(), 7u);
+    double moved = 0;
+    for (int64_t i = 0; i < r.params().r_mag.size(); ++i) moved += std::fabs(r.params().r_mag[i]);
+    EXPECT_GT(moved, 0.0) << what;
   }
   // Every vector is counted: GM sample + T batches + a pool per resampling
   // that found dead latents (at least one on each side of the split).
@@ -149,7 +161,8 @@ TEST_P(CheckpointAllBackends, ResumeIsBitwise) {
 INSTANTIATE_TEST_SUITE_P(
     All, CheckpointAllBackends,
     ::testing::Combine(::testing::ValuesIn(SaeKernelRegistry::Names()),
-                       ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU)),
+                       ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU,
+                                         Arch::kGated, Arch::kMatryoshkaBatchTopK)),
     [](const auto& info) { return std::get<0>(info.param) + "_" + ArchName(std::get<1>(info.param)); });
 
 // Forwards Next only, so BatchSource's default Skip (draw and discard) runs.

@@ -27,7 +27,8 @@ SaeSpec Spec(Arch a) {
   s.arch = a;
   s.d = 5;  // d != F so a missing transpose cannot go unnoticed
   s.f = 7;
-  s.k = a == Arch::kTopK || a == Arch::kBatchTopK ? 3 : 0;
+  s.k = UsesK(a) ? 3 : 0;
+  if (a == Arch::kMatryoshkaBatchTopK) s.prefix_widths = {1, 3, 7};
   s.k_aux = a == Arch::kTopK ? 2 : 0;
   s.l1 = 0.125f;
   s.aux_coef = 0.0625f;
@@ -48,7 +49,7 @@ SaeParams RandomParams(const SaeSpec& s, uint64_t seed) {
   if (s.arch == Arch::kJumpReLU) {
     for (int64_t i = 0; i < s.f; ++i) p.threshold[i] = 0.05f + 0.1f * g.UniformAt(c++);
   }
-  if (s.arch == Arch::kBatchTopK) p.threshold.Fill(0.17f);
+  if (IsBatchTopK(s.arch)) p.threshold.Fill(0.17f);
   return p;
 }
 
@@ -96,6 +97,7 @@ TEST_P(SaeLensRoundTrip, ParamsSpecAndForwardSurvive) {
   EXPECT_EQ(loaded->spec.l1, s.l1);
   EXPECT_EQ(loaded->spec.aux_coef, s.aux_coef);
   EXPECT_EQ(loaded->spec.bandwidth, s.bandwidth);
+  EXPECT_EQ(loaded->spec.prefix_widths, s.prefix_widths);
   EXPECT_EQ(loaded->metadata["hook_name"], "blocks.0.mlp.hook_post");
   ExpectBitwise(p, loaded->params);
   const Tensor x = RandomX(11, s.d, 4);
@@ -106,6 +108,7 @@ TEST_P(SaeLensRoundTrip, ParamsSpecAndForwardSurvive) {
   auto cfg = nlohmann::json::parse(*ReadFile(dir + "/cfg.json"));
   const char* want_arch = s.arch == Arch::kReluL1 ? "standard"
                           : s.arch == Arch::kTopK ? "topk"
+                          : s.arch == Arch::kGated ? "gated"
                                                   : "jumprelu";
   EXPECT_EQ(cfg["architecture"], want_arch);
   EXPECT_EQ(cfg["d_in"], 5);
@@ -121,12 +124,24 @@ TEST_P(SaeLensRoundTrip, ParamsSpecAndForwardSurvive) {
   EXPECT_EQ(cfg["monosem"]["arch"], ArchName(s.arch));
   auto st = ReadSafetensors(dir + "/sae_weights.safetensors");
   ASSERT_TRUE(st.ok());
-  const bool has_threshold = s.arch == Arch::kJumpReLU || s.arch == Arch::kBatchTopK;
+  const bool has_threshold = s.arch == Arch::kJumpReLU || IsBatchTopK(s.arch);
   EXPECT_EQ(st->tensors.count("threshold"), has_threshold ? 1u : 0u);
+  // SAELens's gated names: b_gate (no b_enc), r_mag, b_mag.
+  const bool gated = s.arch == Arch::kGated;
+  EXPECT_EQ(st->tensors.count("b_enc"), gated ? 0u : 1u);
+  for (const char* n : {"b_gate", "r_mag", "b_mag"}) EXPECT_EQ(st->tensors.count(n), gated ? 1u : 0u) << n;
+  if (s.arch == Arch::kMatryoshkaBatchTopK) {
+    EXPECT_EQ(cfg["matryoshka_widths"], nlohmann::json::array({1, 3, 7}));
+    EXPECT_EQ(cfg["monosem"]["matryoshka_widths"], nlohmann::json::array({1, 3, 7}));
+  } else {
+    EXPECT_FALSE(cfg.contains("matryoshka_widths"));
+    EXPECT_FALSE(cfg["monosem"].contains("matryoshka_widths"));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(All, SaeLensRoundTrip,
-                         ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU),
+                         ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU,
+                                           Arch::kGated, Arch::kMatryoshkaBatchTopK),
                          [](const auto& info) { return std::string(ArchName(info.param)); });
 
 TEST(SaeLens, WEncIsStoredTransposedInTheRawFile) {
@@ -206,6 +221,31 @@ TEST(SaeLens, V5TopKFolderUsesActivationFnKwargs) {
   EXPECT_FLOAT_EQ(xh[1], 3.0f);
 }
 
+TEST(SaeLens, HandWrittenGatedFolderLoadsAndMatchesHandComputation) {
+  const std::string dir = TmpDir("gated_v6");
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  // d_in = d_sae = 2, W_enc = W_dec = I; apply_b_dec_to_input = false.
+  std::map<std::string, Tensor> t;
+  t.emplace("W_enc", *Tensor::FromValues({2, 2}, {1, 0, 0, 1}));
+  t.emplace("W_dec", *Tensor::FromValues({2, 2}, {1, 0, 0, 1}));
+  t.emplace("b_gate", *Tensor::FromValues({2}, {0, -10}));
+  t.emplace("r_mag", *Tensor::FromValues({2}, {std::log(2.0f), 0}));
+  t.emplace("b_mag", *Tensor::FromValues({2}, {1, 0}));
+  t.emplace("b_dec", *Tensor::FromValues({2}, {1, 1}));
+  ASSERT_TRUE(WriteSafetensors(dir + "/sae_weights.safetensors", t).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir + "/cfg.json", R"({"architecture": "gated", "d_in": 2,
+    "d_sae": 2, "dtype": "float32", "apply_b_dec_to_input": false,
+    "metadata": {"hook_name": "h"}})").ok());
+  auto sae = LoadSaeLens(dir);
+  ASSERT_TRUE(sae.ok()) << sae.status();
+  EXPECT_EQ(sae->spec.arch, Arch::kGated);
+  // x = (3, 5): pi_gate = (3, -5): only latent 0 is open; pi_mag = (2*3 + 1, 5)
+  // so f = (7, 0) and x_hat = 7 * (1, 0) + (1, 1) = (8, 1).
+  Tensor xh = Forward(sae->spec, sae->params, *Tensor::FromValues({1, 2}, {3, 5}));
+  EXPECT_NEAR(xh[0], 8.0, 1e-5);
+  EXPECT_NEAR(xh[1], 1.0, 1e-5);
+}
+
 class FoldScale : public ::testing::TestWithParam<Arch> {};
 
 TEST_P(FoldScale, RawInputsReconstructLikeScaledOnes) {
@@ -232,7 +272,8 @@ TEST_P(FoldScale, RawInputsReconstructLikeScaledOnes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, FoldScale,
-                         ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU),
+                         ::testing::Values(Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU,
+                                           Arch::kGated, Arch::kMatryoshkaBatchTopK),
                          [](const auto& info) { return std::string(ArchName(info.param)); });
 
 // A good monosem folder to corrupt one piece at a time.
@@ -285,8 +326,8 @@ TEST(SaeLensBadInput, ErrorsNameTheFileAndField) {
   EXPECT_TRUE(LoadSaeLens(d).ok());
 
   d = GoodFolder("bad_arch");
-  EditCfg(d, [](auto& j) { j["architecture"] = "gated"; j.erase("monosem"); });
-  ExpectError(d, {"cfg.json", "'architecture'", "gated"});
+  EditCfg(d, [](auto& j) { j["architecture"] = "transcoder"; j.erase("monosem"); });
+  ExpectError(d, {"cfg.json", "'architecture'", "transcoder"});
 
   d = GoodFolder("no_d_in");
   EditCfg(d, [](auto& j) { j.erase("d_in"); });
@@ -358,6 +399,48 @@ TEST(SaeLensBadInput, FailedSaveLeavesNoFolderAndKeepsTheOldOne) {
   wrong.b_dec = Tensor({3});
   EXPECT_FALSE(SaveSaeLens(TmpDir("fail_shape"), s, wrong).ok());
   EXPECT_FALSE(fs::exists(TmpDir("fail_shape")));
+}
+
+TEST(SaeLens, MatryoshkaTrainingFolderLoadsWithItsWidthsAndThreshold) {
+  const std::string dir = TmpDir("matryoshka_train");
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  std::map<std::string, Tensor> t;
+  t.emplace("W_enc", Tensor({2, 3}));
+  t.emplace("W_dec", Tensor({3, 2}));
+  t.emplace("b_enc", Tensor({3}));
+  t.emplace("b_dec", Tensor({2}));
+  t.emplace("topk_threshold", *Tensor::FromValues({1}, {0.25f}));
+  ASSERT_TRUE(WriteSafetensors(dir + "/sae_weights.safetensors", t).ok());
+  // The widths stop short of d_sae: SAELens appends it.
+  ASSERT_TRUE(WriteFileAtomic(dir + "/cfg.json", R"({"architecture": "matryoshka_batchtopk",
+    "d_in": 2, "d_sae": 3, "k": 1, "matryoshka_widths": [1, 2]})").ok());
+  auto sae = LoadSaeLens(dir);
+  ASSERT_TRUE(sae.ok()) << sae.status();
+  EXPECT_EQ(sae->spec.arch, Arch::kMatryoshkaBatchTopK);
+  EXPECT_EQ(sae->spec.k, 1);
+  EXPECT_EQ(sae->spec.prefix_widths, (std::vector<int64_t>{1, 2, 3}));
+  for (int64_t i = 0; i < 3; ++i) EXPECT_EQ(sae->params.threshold[i], 0.25f);
+  EXPECT_EQ(sae->metadata.count("matryoshka_widths"), 0u);
+
+  EditCfg(dir, [](nlohmann::json& j) { j.erase("matryoshka_widths"); });
+  ExpectError(dir, {"cfg.json", "matryoshka_widths", "missing"});
+  EditCfg(dir, [](nlohmann::json& j) { j["matryoshka_widths"] = {2, 1}; });
+  ExpectError(dir, {"cfg.json", "strictly increasing"});
+}
+
+TEST(SaeLensBadInput, GatedTensorsMissingOrMisshapenAreNamed) {
+  std::string d = GoodFolder("gated_no_rmag", Arch::kGated);
+  EditWeights(d, [](std::map<std::string, Tensor>& t) { t.erase("r_mag"); });
+  ExpectError(d, {"sae_weights.safetensors", "r_mag"});
+  d = GoodFolder("gated_bad_bmag", Arch::kGated);
+  EditWeights(d, [](std::map<std::string, Tensor>& t) { t["b_mag"] = Tensor({6}); });
+  ExpectError(d, {"sae_weights.safetensors", "'b_mag'", "[6]", "[7]"});
+  d = GoodFolder("gated_b_enc_only", Arch::kGated);
+  EditWeights(d, [](std::map<std::string, Tensor>& t) {
+    t.emplace("b_enc", std::move(t.at("b_gate")));
+    t.erase("b_gate");
+  });
+  ExpectError(d, {"sae_weights.safetensors", "b_gate"});
 }
 
 }  // namespace

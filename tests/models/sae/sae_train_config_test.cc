@@ -2,6 +2,7 @@
 // default without a word.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "monosem/models/sae/sae.h"
@@ -66,6 +67,34 @@ TEST(ApplyTrainConfigTest, BadValuesAreRefusedWithFieldAndRange) {
     ASSERT_FALSE(s.ok()) << k.want;
     EXPECT_NE(std::string(s.message()).find(k.want), std::string::npos) << s;
   }
+}
+
+TEST(SpecFromConfigTest, GatedAndMatryoshkaArchitectures) {
+  SaeConfig c;
+  c.set_architecture(SaeConfig::GATED);
+  c.set_d_in(8);
+  c.set_d_sae(32);
+  c.set_l1_coefficient(0.5f);
+  auto g = SpecFromConfig(c);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->arch, Arch::kGated);
+  EXPECT_FLOAT_EQ(g->l1, 0.5f);
+
+  c.set_architecture(SaeConfig::MATRYOSHKA_BATCH_TOPK);
+  c.set_k(4);
+  auto none = SpecFromConfig(c);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("matryoshka_widths"), std::string::npos) << none.status();
+  c.add_matryoshka_widths(4);
+  c.add_matryoshka_widths(16);
+  auto m = SpecFromConfig(c);
+  ASSERT_TRUE(m.ok()) << m.status();
+  // As SAELens: d_sae is appended as the last level.
+  EXPECT_EQ(m->prefix_widths, (std::vector<int64_t>{4, 16, 32}));
+  c.add_matryoshka_widths(8);  // not increasing
+  auto bad = SpecFromConfig(c);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("strictly increasing"), std::string::npos) << bad.status();
 }
 
 }  // namespace
