@@ -30,14 +30,13 @@ bool WantSkylakeXBlas() {
 }  // namespace
 
 void EnsurePassiveOmpWait(char** argv) {
-  bool changed = false;
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr && setenv("OMP_WAIT_POLICY", "passive", 1) == 0) {
-    changed = true;
-  }
-  if (WantSkylakeXBlas() && setenv("OPENBLAS_CORETYPE", "SkylakeX", 1) == 0) changed = true;
-  if (!changed) return;
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  // Rides on this re-exec only: a process that needs none (OMP_WAIT_POLICY
+  // already set, as under bazel test) pays no extra start-up for it.
+  if (WantSkylakeXBlas()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
   execv("/proc/self/exe", argv);
-  // execv only returns on failure: carry on with the defaults.
+  // execv only returns on failure: carry on with the default policy.
 }
 
 }  // namespace monosem

@@ -12,10 +12,11 @@ namespace monosem {
 // If OMP_WAIT_POLICY is unset, sets it to "passive" and re-executes this
 // program with the same arguments. Returns (doing nothing) when it is already
 // set, so a user's own choice wins; also returns if the re-exec fails.
-// The same re-exec sets OPENBLAS_CORETYPE=SkylakeX when it is unset and
-// OpenBLAS took its AVX2 kernels (Haswell, Zen) on a CPU with AVX-512 F, BW,
-// VL, DQ and CD (AMD's AVX-512 cores, which OpenBLAS 0.3.21 does not know):
-// its sgemm runs 1.8x faster there (omp_env.cc).
+// That re-exec (and only it: no extra start-up where none was needed) also
+// sets OPENBLAS_CORETYPE=SkylakeX when it is unset and OpenBLAS took its
+// AVX2 kernels (Haswell, Zen) on a CPU with AVX-512 F, BW, VL, DQ and CD
+// (AMD's AVX-512 cores, which OpenBLAS 0.3.21 does not know): its sgemm
+// runs 1.8x faster there (omp_env.cc).
 void EnsurePassiveOmpWait(char** argv);
 
 }  // namespace monosem
