@@ -47,6 +47,8 @@ std::vector<Case> Cases() {
     int64_t b, d, f;
   };
   const std::vector<S> shapes = {{1, 1, 1}, {7, 5, 13}, {3, 17, 31}, {33, 9, 64}, {20, 40, 129}};
+  // Gated at B F d >= 2^22 too: the cpu backend's OpenMP path.
+  cs.push_back({Arch::kGated, 64, 256, 257, 0, 0});
   for (Arch a : {Arch::kReluL1, Arch::kTopK, Arch::kBatchTopK, Arch::kJumpReLU, Arch::kGated}) {
     for (const S& s : shapes) {
       if (a == Arch::kTopK || a == Arch::kBatchTopK) {
@@ -74,7 +76,9 @@ std::vector<Case> Cases() {
                                    {3, 17, 31, {1, 2, 30, 31}},
                                    {33, 9, 64, {8, 16, 32, 64}},
                                    {20, 40, 129, {1, 64, 129}},
-                                   {5, 6, 21, {21}}}) {
+                                   {5, 6, 21, {21}},
+                                   // B F d >= 2^22: the cpu backend's OpenMP path
+                                   {64, 256, 257, {1, 100, 257}}}) {
     std::vector<int64_t> ks = {1, std::min<int64_t>(3, m.f), std::max<int64_t>(1, m.f - 1), m.f};
     std::sort(ks.begin(), ks.end());
     ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
