@@ -145,7 +145,7 @@ absl::StatusOr<FeatureF1Accumulator> FeatureF1Accumulator::Create(const Tensor& 
   }
   acc.tp_.assign(acc.f_, 0);
   acc.fp_.assign(acc.f_, 0);
-  acc.fn_.assign(acc.f_, 0);
+  acc.truth_.assign(acc.f_, 0);
   return acc;
 }
 
@@ -156,23 +156,17 @@ absl::Status FeatureF1Accumulator::Add(const SaeCodes& codes, const Tensor& acts
         "feature_f1: codes [", codes.rows, ", ", codes.f, "] and true activations ",
         ShapeToString(acts.shape()), " do not fit F = ", f_, ", N = ", n_));
   }
-  std::vector<uint8_t> fired(f_);
-  for (int64_t b = 0; b < B; ++b) {
-    std::fill(fired.begin(), fired.end(), 0);
-    if (codes.sparse) {
-      for (int64_t e = codes.row_ptr[b]; e < codes.row_ptr[b + 1]; ++e) {
-        if (codes.val[e] > 0) fired[codes.idx[e]] = 1;
-      }
-    } else {
-      for (int64_t i = 0; i < f_; ++i) fired[i] = codes.dense[b * f_ + i] > 0;
-    }
-    const float* a = acts.data() + b * n_;
-    for (int64_t i = 0; i < f_; ++i) {
-      const bool truth = a[best_[i]] > 0;
-      tp_[i] += fired[i] && truth;
-      fp_[i] += fired[i] && !truth;
-      fn_[i] += !fired[i] && truth;
-    }
+  // TP and FP from the latents that fire; FN = (g(i) fires) - TP per latent.
+  codes.ForEachEntry([&](int64_t b, int64_t i, float v) {
+    if (!(v > 0)) return;
+    const bool truth = acts[b * n_ + best_[i]] > 0;
+    tp_[i] += truth;
+    fp_[i] += !truth;
+  });
+  for (int64_t i = 0; i < f_; ++i) {
+    int64_t truth = 0;
+    for (int64_t b = 0; b < B; ++b) truth += acts[b * n_ + best_[i]] > 0;
+    truth_[i] += truth;
   }
   samples_ += B;
   return absl::OkStatus();
@@ -185,7 +179,8 @@ FeatureF1 FeatureF1Accumulator::Finish() const {
   r.latent_f1.assign(f_, 0.0);
   for (int64_t i = 0; i < f_; ++i) {
     const double p = tp_[i] + fp_[i] > 0 ? static_cast<double>(tp_[i]) / (tp_[i] + fp_[i]) : 0.0;
-    const double rc = tp_[i] + fn_[i] > 0 ? static_cast<double>(tp_[i]) / (tp_[i] + fn_[i]) : 0.0;
+    const int64_t fn = truth_[i] - tp_[i];
+    const double rc = tp_[i] + fn > 0 ? static_cast<double>(tp_[i]) / (tp_[i] + fn) : 0.0;
     r.latent_f1[i] = p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0;
     r.precision += p;
     r.recall += rc;

@@ -66,7 +66,7 @@ class FeatureF1Accumulator {
  private:
   int64_t f_ = 0, n_ = 0, samples_ = 0;
   std::vector<int64_t> best_;
-  std::vector<int64_t> tp_, fp_, fn_;
+  std::vector<int64_t> tp_, fp_, truth_;  // truth_: samples where g(i) fires
 };
 
 }  // namespace monosem::sae

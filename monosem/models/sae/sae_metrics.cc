@@ -57,27 +57,13 @@ absl::Status SaeMetricsAccumulator::Add(const Tensor& x, const Tensor& x_hat,
   }
   n_ += B;
   // Sparsity from the codes.
-  if (codes.sparse) {
-    for (int64_t e = 0; e < codes.row_ptr[B]; ++e) {
-      const float v = codes.val[e];
-      if (v > 0) {
-        l0_ += 1;
-        ++fired_[codes.idx[e]];
-      }
-      l1_ += v;
+  codes.ForEachEntry([&](int64_t, int64_t i, float v) {
+    if (v > 0) {
+      l0_ += 1;
+      ++fired_[i];
     }
-  } else {
-    for (int64_t n = 0; n < B; ++n) {
-      for (int64_t i = 0; i < f_; ++i) {
-        const float v = codes.dense[n * f_ + i];
-        if (v > 0) {
-          l0_ += 1;
-          ++fired_[i];
-        }
-        l1_ += v;
-      }
-    }
-  }
+    l1_ += v;
+  });
   return absl::OkStatus();
 }
 
@@ -174,16 +160,11 @@ absl::Status LatentFiringLog::Add(const SaeCodes& codes) {
   const int64_t B = codes.rows;
   std::vector<int64_t> pos(f_, 0), nz(f_, 0);
   std::vector<uint8_t> big(f_, 0);
-  auto see = [&](int64_t i, float v) {
+  codes.ForEachEntry([&](int64_t, int64_t i, float v) {
     pos[i] += v > 0;
     nz[i] += v != 0;
     big[i] |= v > 1e-3f;
-  };
-  if (codes.sparse) {
-    for (int64_t e = 0; e < codes.row_ptr[B]; ++e) see(codes.idx[e], codes.val[e]);
-  } else {
-    for (int64_t t = 0; t < B * f_; ++t) see(t % f_, codes.dense[t]);
-  }
+  });
   for (int64_t i = 0; i < f_; ++i) {
     positive_[i] += pos[i];
     nonzero_[i] += nz[i];

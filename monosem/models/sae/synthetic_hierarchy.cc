@@ -131,10 +131,15 @@ void HierarchicalWorld::Fill(int64_t first, int64_t batch, Tensor* x, Tensor* ac
   {
     std::vector<uint8_t> on(N);
     std::vector<int64_t> firing;
+    std::vector<float> factor_u(K);
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < batch; ++b) {
       const uint64_t n = static_cast<uint64_t>(first + b), base = n * static_cast<uint64_t>(N);
-      // Base draws, four uniforms per Philox block.
+      // Base draws, four uniforms per Philox block; the factors' shared
+      // uniforms once per sample.
+      if (corr) {
+        for (int64_t k = 0; k < K; ++k) factor_u[k] = shared.UniformAt(n * K + k);
+      }
       PhiloxBlock fb{}, mb{};
       uint64_t f_id = ~uint64_t{0}, m_id = ~uint64_t{0};
       for (int64_t i = 0; i < N; ++i) {
@@ -149,7 +154,7 @@ void HierarchicalWorld::Fill(int64_t first, int64_t batch, Tensor* x, Tensor* ac
             m_id = a / 4;
             mb = mix.Block(m_id);
           }
-          if (WordToUniform(mb[a % 4]) < rho) u = shared.UniformAt(n * K + i % K);
+          if (WordToUniform(mb[a % 4]) < rho) u = factor_u[i % K];
         }
         on[i] = u < p_f_[i];
       }
