@@ -34,6 +34,7 @@ struct HierarchyScale {
   float l1 = 0;             // relu_l1's lambda, set for L0 near k at this scale
   float jumprelu_l0 = 0;    // jumprelu's L0 coefficient, likewise
   float jumprelu_init = 0;  // jumprelu's initial threshold
+  float jumprelu_bandwidth = 0;  // jumprelu's straight-through kernel width
 };
 
 // quick: seconds; default: the 2-core budget (about three minutes for the
