@@ -127,6 +127,18 @@ struct SaeCodes {
 
   // Materializes [rows, F] (tests, small shapes).
   Tensor ToDense() const;
+  // fn(row, latent, value) for every stored entry, rows in order: each
+  // non-zero of a sparse row; every entry, zeros included, of a dense one.
+  template <class Fn>
+  void ForEachEntry(Fn fn) const {
+    for (int64_t n = 0; n < rows; ++n) {
+      if (sparse) {
+        for (int64_t e = row_ptr[n]; e < row_ptr[n + 1]; ++e) fn(n, int64_t{idx[e]}, val[e]);
+      } else {
+        for (int64_t i = 0; i < f; ++i) fn(n, i, dense[n * f + i]);
+      }
+    }
+  }
 };
 
 // One training batch's outputs.

@@ -57,27 +57,13 @@ absl::Status SaeMetricsAccumulator::Add(const Tensor& x, const Tensor& x_hat,
   }
   n_ += B;
   // Sparsity from the codes.
-  if (codes.sparse) {
-    for (int64_t e = 0; e < codes.row_ptr[B]; ++e) {
-      const float v = codes.val[e];
-      if (v > 0) {
-        l0_ += 1;
-        ++fired_[codes.idx[e]];
-      }
-      l1_ += v;
+  codes.ForEachEntry([&](int64_t, int64_t i, float v) {
+    if (v > 0) {
+      l0_ += 1;
+      ++fired_[i];
     }
-  } else {
-    for (int64_t n = 0; n < B; ++n) {
-      for (int64_t i = 0; i < f_; ++i) {
-        const float v = codes.dense[n * f_ + i];
-        if (v > 0) {
-          l0_ += 1;
-          ++fired_[i];
-        }
-        l1_ += v;
-      }
-    }
-  }
+    l1_ += v;
+  });
   return absl::OkStatus();
 }
 
@@ -134,6 +120,96 @@ absl::StatusOr<SaeMetrics> Evaluate(SaeKernels& k, const SaeSpec& spec, const Sa
     done += b;
   }
   return acc.Finish();
+}
+
+const char* DeadDefinitionName(DeadDefinition d) {
+  switch (d) {
+    case DeadDefinition::kNeverFired: return "never_fired";
+    case DeadDefinition::kSaeLens: return "saelens";
+    case DeadDefinition::kSparsify: return "sparsify";
+    case DeadDefinition::kDictionaryLearning: return "dictionary_learning";
+    case DeadDefinition::kDictionaryLearningEval: return "dictionary_learning_eval";
+    case DeadDefinition::kOpenAi: return "openai";
+    case DeadDefinition::kAnthropic2024: return "anthropic_2024";
+  }
+  return "?";
+}
+
+absl::StatusOr<DeadDefinition> ParseDeadDefinition(const std::string& name) {
+  std::string names;
+  for (DeadDefinition d :
+       {DeadDefinition::kNeverFired, DeadDefinition::kSaeLens, DeadDefinition::kSparsify,
+        DeadDefinition::kDictionaryLearning, DeadDefinition::kDictionaryLearningEval,
+        DeadDefinition::kOpenAi, DeadDefinition::kAnthropic2024}) {
+    if (name == DeadDefinitionName(d)) return d;
+    absl::StrAppend(&names, names.empty() ? "" : ", ", DeadDefinitionName(d));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("dead latents: unknown definition '", name, "' (expected one of ", names, ")"));
+}
+
+LatentFiringLog::LatentFiringLog(int64_t f)
+    : f_(f), positive_(f, 0), nonzero_(f, 0), tokens_since_(f, 0), steps_since_(f, 0),
+      openai_steps_(f, 0) {}
+
+absl::Status LatentFiringLog::Add(const SaeCodes& codes) {
+  if (codes.f != f_) {
+    return absl::InvalidArgumentError(absl::StrCat("dead latents: codes have F = ", codes.f,
+                                                   ", the log was made for F = ", f_));
+  }
+  const int64_t B = codes.rows;
+  std::vector<int64_t> pos(f_, 0), nz(f_, 0);
+  std::vector<uint8_t> big(f_, 0);
+  codes.ForEachEntry([&](int64_t, int64_t i, float v) {
+    pos[i] += v > 0;
+    nz[i] += v != 0;
+    big[i] |= v > 1e-3f;
+  });
+  for (int64_t i = 0; i < f_; ++i) {
+    positive_[i] += pos[i];
+    nonzero_[i] += nz[i];
+    tokens_since_[i] = pos[i] > 0 ? 0 : tokens_since_[i] + B;
+    steps_since_[i] = pos[i] > 0 ? 0 : steps_since_[i] + 1;
+    // openai: stats_last_nonzero *= 1 - fired; stats_last_nonzero += 1.
+    openai_steps_[i] = (big[i] ? 0 : openai_steps_[i]) + 1;
+  }
+  tokens_ += B;
+  ++steps_;
+  batch_ = batch_ == -1 || batch_ == B ? B : -2;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<double> DeadFraction(const LatentFiringLog& log, DeadDefinition def) {
+  if (log.steps_ == 0 || log.f_ == 0) {
+    return absl::FailedPreconditionError("dead latents: the log holds no batches");
+  }
+  constexpr int64_t kTenMillion = 10'000'000;
+  int64_t openai_limit = 0;
+  if (def == DeadDefinition::kOpenAi) {
+    if (log.batch_ < 0) {
+      return absl::FailedPreconditionError(
+          "dead latents: 'openai' counts steps of one batch size, and the logged batches differ");
+    }
+    openai_limit = kTenMillion / log.batch_;  // dead_toks_threshold // bs
+  }
+  if (def == DeadDefinition::kAnthropic2024 && log.tokens_ < kTenMillion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dead latents: 'anthropic_2024' needs a window of at least 1e7 tokens, the log holds ",
+        log.tokens_));
+  }
+  int64_t dead = 0;
+  for (int64_t i = 0; i < log.f_; ++i) {
+    switch (def) {
+      case DeadDefinition::kNeverFired: dead += log.positive_[i] == 0; break;
+      case DeadDefinition::kSaeLens: dead += log.steps_since_[i] > 1000; break;
+      case DeadDefinition::kSparsify: dead += log.tokens_since_[i] > kTenMillion; break;
+      case DeadDefinition::kDictionaryLearning: dead += log.tokens_since_[i] >= kTenMillion; break;
+      case DeadDefinition::kDictionaryLearningEval: dead += log.nonzero_[i] == 0; break;
+      case DeadDefinition::kOpenAi: dead += log.openai_steps_[i] > openai_limit; break;
+      case DeadDefinition::kAnthropic2024: dead += log.tokens_since_[i] >= kTenMillion; break;
+    }
+  }
+  return static_cast<double>(dead) / log.f_;
 }
 
 double Recovery::FracRecovered(double t) const {

@@ -50,6 +50,51 @@ class SaeMetricsAccumulator {
   std::vector<int64_t> fired_;
 };
 
+// "Dead" as each library defines it (docs/metrics/dead_latents.md, with
+// sources). A latent "fires" on a vector when its code is > 0 unless the
+// definition says otherwise; windows count whole batches, as the libraries'
+// counters do (a batch in which the latent fires anywhere resets them).
+enum class DeadDefinition {
+  kNeverFired,         // "never_fired": no firing over the whole logged window
+                       // (monosem's dead_fraction, SynthSAEBench, SAEBench's
+                       // density 0)
+  kSaeLens,            // "saelens": more than 1,000 training steps (batches)
+                       // since the latent last fired
+  kSparsify,           // "sparsify": more than 10M tokens since it last fired
+  kDictionaryLearning, // "dictionary_learning": its BatchTopK/TopK trainers,
+                       // >= 10M tokens since it last fired
+  kDictionaryLearningEval,  // "dictionary_learning_eval": 1 - frac_alive, no
+                            // code != 0 (negative codes count as alive)
+  kOpenAi,             // "openai": more than 10M // batch steps since a code
+                       // above 1e-3 (openai/sparse_autoencoder)
+  kAnthropic2024,      // "anthropic_2024": no firing over the last 1e7 tokens
+                       // (needs a window of at least 1e7 tokens)
+};
+const char* DeadDefinitionName(DeadDefinition d);
+// InvalidArgument listing the names.
+absl::StatusOr<DeadDefinition> ParseDeadDefinition(const std::string& name);
+
+// Per-latent firing counters over a stream of batches, one batch per step.
+class LatentFiringLog {
+ public:
+  explicit LatentFiringLog(int64_t f);
+  absl::Status Add(const SaeCodes& codes);
+  int64_t tokens() const { return tokens_; }
+  int64_t steps() const { return steps_; }
+
+ private:
+  friend absl::StatusOr<double> DeadFraction(const LatentFiringLog& log, DeadDefinition def);
+  int64_t f_, tokens_ = 0, steps_ = 0, batch_ = -1;  // batch_: -2 once sizes differ
+  std::vector<int64_t> positive_, nonzero_;  // vectors with code > 0, != 0
+  std::vector<int64_t> tokens_since_, steps_since_;  // since a batch with code > 0
+  std::vector<int64_t> openai_steps_;  // openai's stats_last_nonzero (code > 1e-3)
+};
+
+// The fraction of latents dead under `def`; errors when the log cannot
+// decide (an empty log; anthropic_2024 below 1e7 tokens; openai with
+// batches of different sizes).
+absl::StatusOr<double> DeadFraction(const LatentFiringLog& log, DeadDefinition def);
+
 // Runs the SAE over n_eval vectors of `src` in batches and accumulates.
 absl::StatusOr<SaeMetrics> Evaluate(SaeKernels& k, const SaeSpec& spec, const SaeParams& p,
                                     BatchSource& src, int64_t n_eval, int64_t batch);

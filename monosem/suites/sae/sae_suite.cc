@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "monosem/status.h"
 #include "monosem/suite.h"
+#include "monosem/suites/sae/sae_hierarchy_experiments.h"
 #include "monosem/suites/sae/sae_mlp_experiments.h"
 #include "monosem/suites/sae/sae_synthetic_experiments.h"
 
@@ -47,10 +48,13 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
     forced = std::atoi(env);
   }
   bool synthetic = ctx.only.empty();
+  bool hierarchy = ctx.only.empty();
   sae::MlpParts parts{ctx.only.empty(), ctx.only.empty()};
   for (absl::string_view part : absl::StrSplit(ctx.only, ',', absl::SkipEmpty())) {
     if (part == "synthetic") {
       synthetic = true;
+    } else if (part == "hierarchy") {
+      hierarchy = true;
     } else if (part == "mlp") {
       parts.ladder = parts.universality = true;
     } else if (part == "ladder") {
@@ -60,7 +64,7 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "sae suite: unknown experiment '", part,
-          "' in --only (expected synthetic, ladder, universality, mlp)"));
+          "' in --only (expected synthetic, hierarchy, ladder, universality, mlp)"));
     }
   }
   const bool mlp = parts.ladder || parts.universality;
@@ -68,6 +72,12 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
   if (synthetic) {
     MONOSEM_ASSIGN_OR_RETURN(rows, WithThreads(forced > 0 ? forced : 1,
                                                [&] { return RunSaeSyntheticExperiments(ctx); }));
+  }
+  if (hierarchy) {
+    MONOSEM_ASSIGN_OR_RETURN(std::vector<ResultRow> more,
+                             WithThreads(forced > 0 ? forced : 1,
+                                         [&] { return sae::RunSaeHierarchyExperiments(ctx); }));
+    rows.insert(rows.end(), more.begin(), more.end());
   }
   if (mlp) {
     MONOSEM_ASSIGN_OR_RETURN(
@@ -81,9 +91,10 @@ absl::StatusOr<std::vector<ResultRow>> RunSae(const SuiteContext& ctx) {
 
 MONOSEM_REGISTER_SUITE(sae, "sae",
                        "SAEs: synthetic ground truth (MMCS over lambda and dictionary ratio, TopK "
-                       "dead latents and fvu over k, the L0/FVU frontier) and transformer A's MLP "
+                       "dead latents and fvu over k, the L0/FVU frontier), a hierarchical world "
+                       "(feature_f1 and mcc per architecture) and transformer A's MLP "
                        "(the A/0-A/3 ladder with loss_recovered, universality, genre_f1); "
-                       "--only synthetic,ladder,universality",
+                       "--only synthetic,hierarchy,ladder,universality",
                        RunSae, "transformer");
 
 }  // namespace

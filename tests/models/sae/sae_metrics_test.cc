@@ -136,5 +136,83 @@ TEST(SaeMetrics, DensityHistogramCsv) {
   EXPECT_NE(csv.find("window of 1000"), std::string::npos);
 }
 
+// The named dead-latent definitions on one hand-built log where they all
+// disagree: 12 batches of 1,000,000 vectors (12M tokens), five latents.
+//   0: never fires;             1: fires (code 1) in batch 1 only;
+//   2: code 5e-4 in every batch (positive, below openai's 1e-3);
+//   3: code -1 in every batch;  4: fires (code 1) in batch 2 only.
+// tokens since a firing batch: 12M, 11M, 0, 12M, 10M; steps: 12, 11, 0, 12,
+// 10; openai's counter (reset by a code > 1e-3, then + 1): 12, 12, 12, 12,
+// 11 against a limit of 10M // 1M = 10 steps.
+//   never_fired               0, 3                -> 2/5
+//   saelens (> 1,000 steps)   none                -> 0
+//   sparsify (> 10M tokens)   0, 1, 3             -> 3/5
+//   dictionary_learning (>=)  0, 1, 3, 4          -> 4/5
+//   dictionary_learning_eval  0 (no code != 0)    -> 1/5
+//   openai (> 10 steps)       all                 -> 1
+//   anthropic_2024 (>= 1e7)   0, 1, 3, 4          -> 4/5
+TEST(DeadDefinitions, HandBuiltLogWhereTheyDisagree) {
+  const int64_t B = 1000000;
+  LatentFiringLog log(5);
+  for (int step = 1; step <= 12; ++step) {
+    SaeCodes c;
+    c.rows = B;
+    c.f = 5;
+    c.sparse = true;
+    c.row_ptr.assign(B + 1, 0);
+    auto put = [&](int32_t i, float v) {
+      c.idx.push_back(i);
+      c.val.push_back(v);
+    };
+    if (step == 1) put(1, 1.0f);
+    put(2, 5e-4f);
+    put(3, -1.0f);
+    if (step == 2) put(4, 1.0f);
+    for (int64_t r = 1; r <= B; ++r) c.row_ptr[r] = static_cast<int64_t>(c.idx.size());  // all in row 0
+    ASSERT_TRUE(log.Add(c).ok());
+  }
+  EXPECT_EQ(log.tokens(), 12 * B);
+  EXPECT_EQ(log.steps(), 12);
+  const std::vector<std::pair<std::string, double>> expect = {
+      {"never_fired", 0.4},         {"saelens", 0.0}, {"sparsify", 0.6},
+      {"dictionary_learning", 0.8}, {"dictionary_learning_eval", 0.2},
+      {"openai", 1.0},              {"anthropic_2024", 0.8}};
+  for (const auto& [name, value] : expect) {
+    auto def = ParseDeadDefinition(name);
+    ASSERT_TRUE(def.ok()) << def.status();
+    EXPECT_EQ(DeadDefinitionName(*def), name);
+    auto f = DeadFraction(log, *def);
+    ASSERT_TRUE(f.ok()) << name << ": " << f.status();
+    EXPECT_DOUBLE_EQ(*f, value) << name;
+  }
+}
+
+// saelens counts steps: a latent silent for 1,001 one-vector batches is dead
+// there, while never_fired (it fired once) calls it alive.
+TEST(DeadDefinitions, SaeLensCountsStepsNotTokens) {
+  LatentFiringLog log(2);
+  ASSERT_TRUE(log.Add(Dense(1, 2, {1, 0})).ok());
+  for (int s = 0; s < 1001; ++s) ASSERT_TRUE(log.Add(Dense(1, 2, {0, 0})).ok());
+  EXPECT_DOUBLE_EQ(*DeadFraction(log, DeadDefinition::kSaeLens), 1.0);
+  EXPECT_DOUBLE_EQ(*DeadFraction(log, DeadDefinition::kNeverFired), 0.5);
+}
+
+TEST(DeadDefinitions, UndecidableLogsAndBadNamesAreRefused) {
+  LatentFiringLog log(2);
+  EXPECT_FALSE(DeadFraction(log, DeadDefinition::kNeverFired).ok());  // empty
+  ASSERT_TRUE(log.Add(Dense(1, 2, {1, 0})).ok());
+  ASSERT_TRUE(log.Add(Dense(2, 2, {0, 0, 0, 0})).ok());
+  auto openai = DeadFraction(log, DeadDefinition::kOpenAi);
+  ASSERT_FALSE(openai.ok());
+  EXPECT_NE(openai.status().message().find("batches differ"), std::string::npos);
+  auto anthropic = DeadFraction(log, DeadDefinition::kAnthropic2024);
+  ASSERT_FALSE(anthropic.ok());
+  EXPECT_NE(anthropic.status().message().find("1e7 tokens"), std::string::npos);
+  auto bad = ParseDeadDefinition("zombie");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("never_fired"), std::string::npos);
+  EXPECT_FALSE(log.Add(Dense(1, 3, {0, 0, 0})).ok());
+}
+
 }  // namespace
 }  // namespace monosem::sae
