@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "monosem/cli/exit_codes.h"
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
 #include "monosem/models/sae/sae.h"
@@ -21,9 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using sae::BatchSource;
-
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 
 // A data source as --data / data.source names it: "synthetic" (SyntheticData's
 // defaults in d dims with the paper's 2:1 feature ratio), a safetensors
@@ -206,7 +204,7 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     }
     out << "stopped at step " << trainer->step() << " of " << steps << "; checkpoint in " << ckpt
         << " (continue with --resume)\n";
-    return 0;
+    return kExitOk;
   }
   std::map<std::string, std::string> meta = {
       {"monosem_config", a.config}, {"data_source", source.empty() ? "synthetic" : source},
@@ -220,7 +218,7 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     return kExitError;
   }
   out << "wrote " << ckpt << " and " << sae_dir << " (SAELens folder)\n";
-  return 0;
+  return kExitOk;
 }
 
 int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err) {
@@ -266,7 +264,7 @@ int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err) {
       << m->dead_fraction << "\nultralow_fraction_1e-5\t" << m->ultralow_fraction_1e5
       << "\nultralow_fraction_1e-6\t" << m->ultralow_fraction_1e6 << "\nshrinkage\t" << m->shrinkage
       << "\nwindow\t" << m->window << "\n";
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace monosem
