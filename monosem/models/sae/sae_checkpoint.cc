@@ -132,7 +132,10 @@ absl::StatusOr<std::unique_ptr<SaeTrainer>> SaeTrainer::Resume(const std::string
   }
   std::string written_by;
   MONOSEM_RETURN_IF_ERROR(JsonString(j, "backend", json_path, &written_by));
-  const std::vector<std::string> known = BackendRegistry::Names();
+  // Every backend the project has, registered in this build or not: a run
+  // checkpointed on a CUDA machine resumes on a CPU-only one.
+  std::vector<std::string> known = BackendRegistry::Names();
+  for (const char* name : {"reference", "cpu", "torch", "cuda"}) known.push_back(name);
   if (std::find(known.begin(), known.end(), written_by) == known.end()) {
     return absl::InvalidArgumentError(absl::StrCat(json_path, ": field 'backend' is '", written_by,
                                                    "', not a registered backend"));
