@@ -1,3 +1,4 @@
+#include "monosem/cli/exit_codes.h"
 #include "monosem/cli/report_commands.h"
 #include "monosem/report/browse.h"
 
@@ -6,7 +7,7 @@ namespace monosem {
 int BrowseCommand(const BrowseCommandArgs& a, std::ostream& out, std::ostream& err) {
   if (a.sae.empty() || a.transformer.empty() || a.out.empty()) {
     err << "monosem browse: --sae DIR, --transformer CKPT and --out DIR are required\n";
-    return 2;
+    return kExitUsage;
   }
   report::BrowseArgs b;
   b.sae = a.sae;
@@ -17,11 +18,11 @@ int BrowseCommand(const BrowseCommandArgs& a, std::ostream& out, std::ostream& e
   b.contexts = a.contexts;
   if (absl::Status s = report::Browse(b); !s.ok()) {
     err << "monosem browse: " << s.message() << "\n";
-    return 1;
+    return kExitError;
   }
   out << "wrote " << a.out << "/index.html (features: " << a.out << "/sae/index.html, neurons: "
       << a.out << "/neurons/index.html)\n";
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace monosem

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "monosem/backend.h"
+#include "monosem/cli/exit_codes.h"
 #include "monosem/cli/report_commands.h"
 #include "monosem/cli/sae_command.h"
 #include "monosem/config.h"
@@ -52,8 +53,6 @@ ABSL_FLAG(std::string, positions, "every",
 
 namespace monosem {
 namespace {
-
-constexpr int kExitUsage = 2;
 
 const char kUsage[] =
     "usage: monosem <command> [flags]\n"
@@ -198,12 +197,12 @@ int ListBackends(std::ostream& out) {
     out << name << "\t" << (available.ok() ? "available" : std::string(available.message()))
         << "\n";
   }
-  return 0;
+  return kExitOk;
 }
 
 int ListSuites(std::ostream& out) {
   for (const SuiteInfo* s : SuiteRegistry::All()) out << s->name << "\t" << s->description << "\n";
-  return 0;
+  return kExitOk;
 }
 
 int Reproduce(std::ostream& out, std::ostream& err) {
@@ -269,7 +268,7 @@ int Reproduce(std::ostream& out, std::ostream& err) {
                    [&rank](const SuiteInfo* a, const SuiteInfo* b) { return rank(a) < rank(b); });
   if (absl::Status s = MakeDirs(ctx.out_dir); !s.ok()) {
     err << "monosem: --out: " << s.message() << "\n";
-    return kExitUsage;
+    return kExitError;
   }
 
   ResultTable table;
@@ -296,24 +295,24 @@ int Reproduce(std::ostream& out, std::ostream& err) {
   out << "\n" << FormatTable(table);
   if (absl::Status s = WriteResultsJson(ctx.out_dir, table); !s.ok()) {
     err << "monosem: " << s.message() << "\n";
-    return 1;
+    return kExitError;
   }
   out << "wrote " << ctx.out_dir << "/results.json\n";
   if (absl::Status s = report::WriteReport(ctx.out_dir); !s.ok()) {
     err << "monosem: report.html: " << s.message() << "\n";
-    return 1;
+    return kExitError;
   }
   out << "wrote " << ctx.out_dir << "/report.html\n";
   bool any_fail = false;
   for (const ResultRow& r : table.rows()) any_fail |= r.status() == FAIL;
-  return suite_error || any_fail ? 1 : 0;
+  return suite_error || any_fail ? kExitError : kExitOk;
 }
 
 }  // namespace
 
 int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (argc < 2) {
-    err << kUsage;
+    err << kUsage << "\n" << kExitCodeHelp;
     return kExitUsage;
   }
   std::string command = argv[1];
@@ -339,8 +338,8 @@ int MonosemMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   if (command == "help") {
-    out << kUsage;
-    return 0;
+    out << kUsage << "\n" << kExitCodeHelp;
+    return kExitOk;
   }
   if (command == "backends") return ListBackends(out);
   if (command == "suites") return ListSuites(out);

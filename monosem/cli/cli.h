@@ -5,9 +5,8 @@
 //   monosem suites
 //   monosem help
 //
-// Exit codes: 0 success (every judged row passed), 1 a row failed or a suite
-// returned an error, 2 bad usage (unknown command or flag, bad flag value,
-// malformed config). Flags are parsed here rather than by
+// Exit codes: one convention for every command, in monosem/cli/exit_codes.h
+// (0 success, 1 bad data or a run-time error, 2 bad usage or config). Flags are parsed here rather than by
 // absl::ParseCommandLine so that every usage error exits with 2 and one clear
 // line instead of absl's exit(1).
 #ifndef MONOSEM_CLI_CLI_H_

@@ -29,8 +29,8 @@ struct SteerArgs {
   std::string positions = "every";  // steering::ParseClampPositions
 };
 
-// Exit status: 0 done, 1 a run-time error (a bad or missing file, a feature
-// outside the SAE), 2 bad usage (a required flag missing).
+// Exit status: monosem/cli/exit_codes.h (1 a bad or missing file, a feature
+// outside the SAE; 2 a required flag missing).
 int ReportCommand(const ReportArgs& a, std::ostream& out, std::ostream& err);
 int BrowseCommand(const BrowseCommandArgs& a, std::ostream& out, std::ostream& err);
 int SteerCommand(const SteerArgs& a, std::ostream& out, std::ostream& err);

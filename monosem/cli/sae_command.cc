@@ -6,11 +6,14 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "monosem/cli/exit_codes.h"
 #include "monosem/config.h"
 #include "monosem/io/file_io.h"
 #include "monosem/models/sae/sae.h"
 #include "monosem/report/progress.h"
+#include "monosem/status.h"
 #include "monosem/models/sae/sae_io.h"
+#include "monosem/models/sae/sae_json.h"
 #include "monosem/models/sae/sae_matrix_source.h"
 #include "monosem/models/sae/sae_metrics.h"
 #include "monosem/models/sae/sae_sources.h"
@@ -21,9 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using sae::BatchSource;
-
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 
 // A data source as --data / data.source names it: "synthetic" (SyntheticData's
 // defaults in d dims with the paper's 2:1 feature ratio), a safetensors
@@ -75,21 +75,73 @@ std::string LogLine(const sae::StepLog& l, int64_t steps) {
                       "  dead ", l.dead);
 }
 
-// What --resume refuses to mix: a checkpoint of another run.
+// What --resume refuses to mix: a checkpoint of another run. Every field
+// that changes what a step computes is compared.
 std::string ConfigMismatch(const sae::SaeSpec& a, const sae::TrainOptions& oa, const sae::SaeSpec& b,
                            const sae::TrainOptions& ob) {
-  if (a.arch != b.arch) return "architecture";
-  if (a.d != b.d) return "d_in";
-  if (a.f != b.f) return "d_sae";
-  if (a.k != b.k) return "k";
-  if (a.l1 != b.l1) return "l1_coefficient";
-  if (a.k_aux != b.k_aux) return "k_aux";
-  if (a.prefix_widths != b.prefix_widths) return "matryoshka_widths";
+  if (a.arch != b.arch) return "sae.architecture";
+  if (a.d != b.d) return "sae.d_in";
+  if (a.f != b.f) return "sae.d_sae";
+  if (a.k != b.k) return "sae.k";
+  if (a.l1 != b.l1) return "sae.l1_coefficient";
+  if (a.k_aux != b.k_aux) return "sae.k_aux";
+  if (a.prefix_widths != b.prefix_widths) return "sae.matryoshka_widths";
+  if (a.aux_coef != b.aux_coef) return "sae.aux_coefficient";
+  if (a.bandwidth != b.bandwidth) return "sae.jumprelu_bandwidth";
+  if (oa.dead_tokens != ob.dead_tokens) return "sae.dead_tokens";
+  if (oa.resample != ob.resample) return "sae.disable_resampling";
+  if (oa.geometric_median_init != ob.geometric_median_init) return "sae.disable_geometric_median_init";
+  if (oa.encoder_from_decoder != ob.encoder_from_decoder) return "sae.disable_encoder_from_decoder";
   if (oa.steps != ob.steps) return "train.steps";
   if (oa.batch != ob.batch) return "train.batch_size";
   if (oa.adam.lr != ob.adam.lr) return "train.lr";
+  if (oa.adam.beta1 != ob.adam.beta1) return "train.beta1";
+  if (oa.adam.beta2 != ob.adam.beta2) return "train.beta2";
+  if (oa.adam.eps != ob.adam.eps) return "train.eps";
   if (oa.seed != ob.seed) return "train.seed";
   return "";
+}
+
+// The data a run reads, recorded in DIR/run.json when it starts, so that
+// --resume refuses a checkpoint trained on other data (the checkpoint only
+// knows how many vectors it drew, not from where).
+constexpr char kRunRecord[] = "run.json";
+
+std::string DataKey(const std::string& source) {
+  if (source.empty() || source == "synthetic") return "synthetic";
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(source, ec);
+  return ec ? source : p.string();
+}
+
+absl::Status WriteRunRecord(const std::string& out, const std::string& source, uint64_t seed) {
+  nlohmann::json j = {{"data", DataKey(source)}, {"data_seed", seed}};
+  return WriteFileAtomic(out + "/" + kRunRecord, j.dump(1) + "\n");
+}
+
+// "" when the recorded run read the same data, else the differing field.
+absl::StatusOr<std::string> DataMismatch(const std::string& out, const std::string& source, uint64_t seed) {
+  const std::string path = out + "/" + kRunRecord;
+  MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(path, kMaxConfigBytes));
+  MONOSEM_ASSIGN_OR_RETURN(nlohmann::json j, sae::ParseJsonObject(text, path));
+  std::string data;
+  uint64_t data_seed = 0;
+  MONOSEM_RETURN_IF_ERROR(sae::JsonString(j, "data", path, &data));
+  MONOSEM_RETURN_IF_ERROR(sae::JsonUint(j, "data_seed", path, &data_seed));
+  if (data != DataKey(source)) return absl::StrCat("--data (", data, " then, ", DataKey(source), " now)");
+  if (data_seed != seed) return absl::StrCat("data.seed (", data_seed, " then, ", seed, " now)");
+  return std::string();
+}
+
+// OUT/sae and OUT/checkpoint are replaced as folders; anything else there is
+// the user's and is refused before any training.
+absl::Status CheckOutputFolder(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(fs::status(dir, ec))) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " exists and is not a directory; refusing to replace it"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -121,7 +173,7 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
   const std::string backend = !a.backend.empty() ? a.backend
                               : config->backend().empty() ? "cpu" : config->backend();
   const std::string source = !a.data.empty() ? a.data : config->data().source();
-  const uint64_t seed = config->data().seed() != 0 ? config->data().seed() : 1;
+  const uint64_t seed = config->data().has_seed() ? config->data().seed() : 1;
   bool usage = false;
   float scale = 1.0f;
   auto src = OpenData(source, spec->d, seed, &usage, &scale);
@@ -130,6 +182,12 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     return usage ? kExitUsage : kExitError;
   }
   const std::string ckpt = a.out + "/checkpoint", sae_dir = a.out + "/sae";
+  for (const std::string& dir : {a.out, ckpt, sae_dir}) {
+    if (absl::Status s = CheckOutputFolder(dir); !s.ok()) {
+      err << "monosem: --out: " << s.message() << "\n";
+      return kExitError;
+    }
+  }
 
   std::unique_ptr<sae::SaeTrainer> trainer;
   if (a.resume) {
@@ -148,6 +206,16 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
           << "\n";
       return kExitError;
     }
+    auto data_mismatch = DataMismatch(a.out, source, seed);
+    if (!data_mismatch.ok()) {
+      err << "monosem: --resume: cannot tell which data " << ckpt << " was trained on: "
+          << data_mismatch.status().message() << "\n";
+      return kExitError;
+    }
+    if (!data_mismatch->empty()) {
+      err << "monosem: --resume: " << ckpt << " was trained with another " << *data_mismatch << "\n";
+      return kExitError;
+    }
     out << "resumed from " << ckpt << " at step " << trainer->step() << "\n";
   } else {
     auto t = sae::SaeTrainer::Create(*spec, opt, backend);
@@ -164,6 +232,12 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
   if (absl::Status s = MakeDirs(a.out); !s.ok()) {
     err << "monosem: --out: " << s.message() << "\n";
     return kExitError;
+  }
+  if (!a.resume) {
+    if (absl::Status s = WriteRunRecord(a.out, source, seed); !s.ok()) {
+      err << "monosem: " << s.message() << "\n";
+      return kExitError;
+    }
   }
   const int64_t steps = opt.steps;
   const int64_t until = a.until > 0 ? std::min(a.until, steps) : steps;
@@ -207,7 +281,7 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     }
     out << "stopped at step " << trainer->step() << " of " << steps << "; checkpoint in " << ckpt
         << " (continue with --resume)\n";
-    return 0;
+    return kExitOk;
   }
   std::map<std::string, std::string> meta = {
       {"monosem_config", a.config}, {"data_source", source.empty() ? "synthetic" : source},
@@ -221,7 +295,7 @@ int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err) {
     return kExitError;
   }
   out << "wrote " << ckpt << " and " << sae_dir << " (SAELens folder)\n";
-  return 0;
+  return kExitOk;
 }
 
 int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err) {
@@ -267,7 +341,7 @@ int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err) {
       << m->dead_fraction << "\nultralow_fraction_1e-5\t" << m->ultralow_fraction_1e5
       << "\nultralow_fraction_1e-6\t" << m->ultralow_fraction_1e6 << "\nshrinkage\t" << m->shrinkage
       << "\nwindow\t" << m->window << "\n";
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace monosem

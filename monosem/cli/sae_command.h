@@ -25,8 +25,8 @@ struct SaeEvalArgs {
   std::string backend = "cpu";
 };
 
-// Exit status: 0 done, 1 a run-time error (bad file, divergence), 2 bad
-// usage (malformed config, bad flag value, unknown backend).
+// Exit status: monosem/cli/exit_codes.h (1 a bad data file or checkpoint,
+// divergence; 2 a malformed or out-of-range config, a bad flag value).
 int SaeTrain(const SaeTrainArgs& a, std::ostream& out, std::ostream& err);
 int SaeEval(const SaeEvalArgs& a, std::ostream& out, std::ostream& err);
 

@@ -1,4 +1,5 @@
 #include "monosem/backend.h"
+#include "monosem/cli/exit_codes.h"
 #include "monosem/cli/report_commands.h"
 #include "monosem/models/sae/sae_io.h"
 #include "monosem/models/transformer/trainer.h"
@@ -60,13 +61,13 @@ int SteerCommand(const SteerArgs& a, std::ostream& out, std::ostream& err) {
       !a.has_value) {
     err << "monosem steer: --transformer CKPT, --sae DIR, --feature I, --value V and --prompt TEXT "
            "are required\n";
-    return 2;
+    return kExitUsage;
   }
   if (absl::Status s = Steer(a, out); !s.ok()) {
     err << "monosem steer: " << s.message() << "\n";
-    return 1;
+    return kExitError;
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace monosem

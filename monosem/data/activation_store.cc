@@ -503,7 +503,7 @@ absl::StatusOr<int64_t> ActivationShardReader::ReadBlock(std::vector<float>* val
 
 absl::StatusOr<ActivationStoreInfo> OpenActivationStore(const std::string& dir) {
   const std::string manifest_path = absl::StrCat(dir, "/", kManifest);
-  auto text = ReadFile(manifest_path);
+  auto text = ReadFileBounded(manifest_path, kMaxConfigBytes);
   if (!text.ok()) {
     return absl::NotFoundError(absl::StrCat(
         "no activation store in ", dir, ": ", text.status().message(),
@@ -538,7 +538,15 @@ absl::StatusOr<ActivationStoreInfo> OpenActivationStore(const std::string& dir) 
       }
     }
     for (const auto& s : m.at("shards")) {
-      info.shard_paths.push_back(absl::StrCat(dir, "/", s.at("file").get<std::string>()));
+      // A shard is a file in the store's own folder: a path ("../x", "/etc/x",
+      // "a/b") would make the store read outside it.
+      const std::string file = s.at("file").get<std::string>();
+      if (file.empty() || file == "." || file == ".." || file.find('/') != std::string::npos ||
+          file.find('\0') != std::string::npos) {
+        return absl::DataLossError(absl::StrCat(manifest_path, ": shard file \"", file,
+                                                "\" is not a file name in the store's folder"));
+      }
+      info.shard_paths.push_back(absl::StrCat(dir, "/", file));
       info.shard_sizes.push_back(s.at("n").get<int64_t>());
     }
   } catch (const nlohmann::json::exception& e) {

@@ -77,14 +77,14 @@ if ! grep -q "30 steps, batch 32" "$OUT/toy1/results.json" || grep -q "n5_m2" "$
   echo "FAIL: --only=exp1 with train overrides"; fail=1
 fi
 printf 'toy { n_features: 3 n_hidden: 5 }\n' > "$OUT.bad_toy.textproto"
-expect 1 "n_hidden \(5\) must not exceed n_features \(3\)" -- reproduce --suite=toy --config "$OUT.bad_toy.textproto" --out "$OUT/toy2"
+expect 2 "bad_toy.textproto: toy.n_hidden is 5; allowed: at most toy.n_features \(3\)" -- reproduce --suite=toy --config "$OUT.bad_toy.textproto" --out "$OUT/toy2"
 printf 'toy { n_features: 3 n_hidden: 1 colour: 2 }\n' > "$OUT.unk_toy.textproto"
 expect 2 "colour" -- reproduce --suite=toy --config "$OUT.unk_toy.textproto" --out "$OUT/toy3"
 expect 1 "unknown experiment 'exp9'" -- reproduce --suite=toy --only=exp9 --quick --out "$OUT/toy4"
 printf 'transformer { n_ctx: 100000 }\n' > "$OUT.ctx.textproto"
-expect 1 "transformer.n_ctx 100000 is over the maximum context length" -- reproduce --suite=transformer --quick --config "$OUT.ctx.textproto" --out "$OUT"
+expect 2 "ctx.textproto: transformer.n_ctx is 100000; allowed: an integer in \[1, 65536\]" -- reproduce --suite=transformer --quick --config "$OUT.ctx.textproto" --out "$OUT"
 printf 'data { n_train: -1 }\n' > "$OUT.empty.textproto"
-expect 1 "empty corpus" -- reproduce --suite=transformer --quick --config "$OUT.empty.textproto" --out "$OUT"
+expect 2 "empty.textproto: data.n_train is -1" -- reproduce --suite=transformer --quick --config "$OUT.empty.textproto" --out "$OUT"
 printf 'transformer { d_model: 16 n_heads: 2 n_ctx: 16 d_mlp: 16 }\ntrain { steps: 200 }\n' > "$OUT.tiny.textproto"
 expect 0 "loss_per_byte_heldout\\[A\\].*pass" -- reproduce --suite=transformer --quick --config "$OUT.tiny.textproto" --out "$OUT/t"
 if ! grep -q '"activations"' "$OUT/t/transformer_manifest.json" 2>/dev/null; then

@@ -290,6 +290,26 @@ TEST(ActivationStore, ManifestVersions) {
   EXPECT_NE(v3.status().message().find("unsupported version 3"), std::string::npos) << v3.status();
 }
 
+// A manifest's shard names are file names in the store's folder: a path
+// that leaves it ("../x", "/x", "a/b") is refused, not followed.
+TEST(ActivationStore, ShardPathsStayInTheStore) {
+  const std::string dir = TmpDir("escape");
+  ASSERT_TRUE(Write(dir, Random(20, 4, 5), 4, ActivationDtype::kFloat32, 1 << 20, 16).ok());
+  auto text = ReadFile(dir + "/manifest.json");
+  ASSERT_TRUE(text.ok());
+  const nlohmann::json good = nlohmann::json::parse(*text);
+  for (const char* file : {"../../escape/shard-00000.msact", "/etc/passwd", "sub/shard-00000.msact", "..", ""}) {
+    nlohmann::json m = good;
+    m["shards"][0]["file"] = file;
+    ASSERT_TRUE(WriteFileAtomic(dir + "/manifest.json", m.dump()).ok());
+    auto r = OpenActivationStore(dir);
+    ASSERT_FALSE(r.ok()) << file;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(r.status().message().find("manifest.json: shard file \"" + std::string(file) + "\""),
+              std::string::npos) << r.status();
+  }
+}
+
 TEST(ActivationStore, Crc32cKnownValue) {
   // RFC 3720 test vector: 32 bytes of zeros.
   std::vector<uint8_t> zeros(32, 0);

@@ -1,9 +1,13 @@
 // SaeTrainer::SaveCheckpoint / Resume: everything a Step reads besides the
 // next batch, so that train(t) + save + resume + train(T - t) is bitwise
 // train(T). The data stream is restored by skipping the vectors drawn.
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "monosem/backend.h"
 #include "monosem/io/file_io.h"
 #include "monosem/io/safetensors.h"
 #include "monosem/models/sae/sae.h"
@@ -27,6 +31,17 @@ absl::Status LoadSet(Safetensors& file, const std::string& path, const std::stri
       return absl::InvalidArgumentError(absl::StrCat(path, ": tensor '", prefix, name, "' has shape ",
                                                      ShapeToString(got->shape()), ", the spec needs ",
                                                      ShapeToString(t->shape())));
+    }
+    // A corrupt state would otherwise surface steps later as a divergence
+    // blamed on the learning rate: Adam's second moment is >= 0, all finite.
+    const bool second_moment = prefix == "v.";
+    for (int64_t i = 0; i < got->size(); ++i) {
+      const float x = (*got)[i];
+      if (!std::isfinite(x) || (second_moment && x < 0)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": tensor '", prefix, name, "'[", i, "] = ", x,
+            second_moment ? " (Adam's second moment must be finite and >= 0)" : " (must be finite)"));
+      }
     }
     *t = std::move(*got);
   }
@@ -67,7 +82,8 @@ absl::StatusOr<std::unique_ptr<SaeTrainer>> SaeTrainer::Resume(const std::string
                                                                const std::string& backend,
                                                                BatchSource& src) {
   const std::string json_path = absl::StrCat(dir, "/", kTrainerFile);
-  MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFile(json_path));
+  // since_fired holds F counters: 1 GiB bounds any real dictionary.
+  MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(json_path, int64_t{1} << 30));
   MONOSEM_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonObject(text, json_path));
   std::string format;
   MONOSEM_RETURN_IF_ERROR(JsonString(j, "format", json_path, &format));
@@ -89,10 +105,40 @@ absl::StatusOr<std::unique_ptr<SaeTrainer>> SaeTrainer::Resume(const std::string
   MONOSEM_RETURN_IF_ERROR(JsonInt(j, "step", json_path, &t->step_));
   MONOSEM_RETURN_IF_ERROR(JsonInt(j, "resamples", json_path, &t->resampled_));
   MONOSEM_RETURN_IF_ERROR(JsonInt(j, "vectors_drawn", json_path, &t->drawn_));
-  if (t->step_ < 0 || t->step_ > opt.steps || t->resampled_ < 0 || t->drawn_ < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        json_path, ": step ", t->step_, " (of ", opt.steps, "), resamples ", t->resampled_,
-        " or vectors_drawn ", t->drawn_, " out of range"));
+  // A checkpoint is written after a step, never before the first.
+  if (t->step_ < 1 || t->step_ > opt.steps) {
+    return absl::InvalidArgumentError(absl::StrCat(json_path, ": field 'step' is ", t->step_,
+                                                   "; allowed: 1 to options.steps (", opt.steps, ")"));
+  }
+  // 'resamples' counts latents resampled: at most F at each resampling step
+  // passed.
+  const std::vector<int64_t> resample_steps = t->ResampleSteps();
+  const int64_t resample_events = static_cast<int64_t>(
+      std::count_if(resample_steps.begin(), resample_steps.end(), [&](int64_t at) { return at <= t->step_; }));
+  if (t->resampled_ < 0 || t->resampled_ > resample_events * spec.f) {
+    return absl::InvalidArgumentError(absl::StrCat(json_path, ": field 'resamples' is ", t->resampled_,
+                                                   "; allowed: 0 to ", resample_events * spec.f, " at step ",
+                                                   t->step_));
+  }
+  // Every vector drawn is a batch, the geometric-median sample or a
+  // resampling pool: anything else was not written by a run.
+  const int64_t min_drawn = t->step_ * opt.batch;
+  const int64_t max_drawn = min_drawn + (opt.geometric_median_init ? opt.geometric_median_sample : 0) +
+                            resample_events * std::max<int64_t>(opt.resample_pool, 1);
+  if (t->drawn_ < min_drawn || t->drawn_ > max_drawn) {
+    return absl::InvalidArgumentError(absl::StrCat(json_path, ": field 'vectors_drawn' is ", t->drawn_,
+                                                   "; allowed at step ", t->step_, ": ", min_drawn, " to ",
+                                                   max_drawn));
+  }
+  std::string written_by;
+  MONOSEM_RETURN_IF_ERROR(JsonString(j, "backend", json_path, &written_by));
+  // Every backend the project has, registered in this build or not: a run
+  // checkpointed on a CUDA machine resumes on a CPU-only one.
+  std::vector<std::string> known = BackendRegistry::Names();
+  for (const char* name : {"reference", "cpu", "torch", "cuda"}) known.push_back(name);
+  if (std::find(known.begin(), known.end(), written_by) == known.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(json_path, ": field 'backend' is '", written_by,
+                                                   "', not a registered backend"));
   }
   const auto sf = j.find("since_fired");
   if (sf == j.end() || !sf->is_array() || static_cast<int64_t>(sf->size()) != spec.f) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "monosem/io/file_io.h"
+#include "monosem/io/memory_bound.h"
 #include "monosem/io/safetensors.h"
 #include "monosem/models/sae/sae_json.h"
 #include "monosem/status.h"
@@ -46,10 +47,10 @@ absl::Status BadCfg(const std::string& cfg, const std::string& what) {
 
 // The SAELens architecture (either key style) as ours.
 absl::StatusOr<Arch> ArchFromCfg(const nlohmann::json& c, const std::string& cfg) {
-  std::string arch = "standard", act;
-  if (c.contains("architecture") && !c["architecture"].is_null()) {
-    MONOSEM_RETURN_IF_ERROR(JsonString(c, "architecture", cfg, &arch));
-  }
+  // Required: a folder without it is not one SAELens (v3 on) wrote, and
+  // guessing "standard" would silently load a TopK SAE as ReLU.
+  std::string arch, act;
+  MONOSEM_RETURN_IF_ERROR(JsonString(c, "architecture", cfg, &arch));
   if (c.contains("activation_fn_str") && !c["activation_fn_str"].is_null()) {
     MONOSEM_RETURN_IF_ERROR(JsonString(c, "activation_fn_str", cfg, &act));
     if (act != "relu" && act != "topk") {
@@ -81,6 +82,12 @@ absl::StatusOr<int64_t> KFromCfg(const nlohmann::json& c, const std::string& cfg
     field = "activation_fn_kwargs.k";
   }
   if (k == nullptr) return BadCfg(cfg, "field 'k' (or 'activation_fn_kwargs.k') is missing");
+  // Both given and different: which one SAELens used is unknowable.
+  if (field == "k" && c.contains("activation_fn_kwargs") && c["activation_fn_kwargs"].is_object() &&
+      c["activation_fn_kwargs"].contains("k") && c["activation_fn_kwargs"]["k"] != *k) {
+    return BadCfg(cfg, absl::StrCat("field 'k' (", k->dump(), ") contradicts 'activation_fn_kwargs.k' (",
+                                    c["activation_fn_kwargs"]["k"].dump(), ")"));
+  }
   if (!k->is_number() || k->get<double>() < 1 || k->get<double>() != std::floor(k->get<double>())) {
     return BadCfg(cfg, absl::StrCat("field '", field, "' must be an integer >= 1, got ", k->dump()));
   }
@@ -187,10 +194,11 @@ absl::Status SaveSaeLens(const std::string& dir, const SaeSpec& spec, const SaeP
 absl::StatusOr<LoadedSae> LoadSaeLens(const std::string& dir) {
   const std::string cfg = absl::StrCat(dir, "/", kSaeLensConfigFile);
   const std::string weights = absl::StrCat(dir, "/", kSaeLensWeightsFile);
-  MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFile(cfg));
+  MONOSEM_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(cfg, kMaxConfigBytes));
   MONOSEM_ASSIGN_OR_RETURN(nlohmann::json c, ParseJsonObject(text, cfg));
 
-  if (c.contains("dtype") && !c["dtype"].is_null()) {
+  // Absent means SAELens's default float32; null is not a dtype.
+  if (c.contains("dtype")) {
     std::string dtype;
     MONOSEM_RETURN_IF_ERROR(JsonString(c, "dtype", cfg, &dtype));
     if (dtype != "float32" && dtype != "torch.float32") {
@@ -246,6 +254,12 @@ absl::StatusOr<LoadedSae> LoadSaeLens(const std::string& dir) {
   }
   if (absl::Status s = ValidateSpec(spec); !s.ok()) return BadCfg(cfg, std::string(s.message()));
 
+  // Sizes from cfg.json are checked before anything is allocated from them:
+  // the weights (float32) must fit in the file and the loaded SAE in memory.
+  const double weight_bytes = 4.0 * (2.0 * static_cast<double>(spec.d) * static_cast<double>(spec.f) +
+                                     static_cast<double>(spec.d) + 2.0 * static_cast<double>(spec.f));
+  MONOSEM_RETURN_IF_ERROR(CheckMemoryEstimate(
+      3 * weight_bytes, absl::StrCat(cfg, ": d_in ", spec.d, " x d_sae ", spec.f, " (the SAE and its copies)")));
   MONOSEM_ASSIGN_OR_RETURN(Safetensors file, ReadSafetensors(weights));
   // A NaN or Inf weight makes every metric NaN downstream ("mse nan", exit 0):
   // refuse it here, named by tensor and index.

@@ -1,5 +1,6 @@
 #include "monosem/models/sae/sae_json.h"
 
+#include <cmath>
 #include <filesystem>
 #include <system_error>
 
@@ -172,6 +173,25 @@ absl::StatusOr<TrainOptions> OptionsFromJson(const nlohmann::json& j, const std:
   MONOSEM_RETURN_IF_ERROR(JsonBool(j, "resample", where, &o.resample));
   MONOSEM_RETURN_IF_ERROR(JsonInt(j, "resample_pool", where, &o.resample_pool));
   MONOSEM_RETURN_IF_ERROR(JsonDouble(j, "batch_topk_threshold_decay", where, &o.batch_topk_threshold_decay));
+  // A hand-edited file gets the ranges a config gets.
+  auto bad = [&where](const char* field, double v, const char* allowed) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": field '", field, "' is ", v, "; allowed: ", allowed));
+  };
+  if (o.steps < 1) return bad("steps", o.steps, ">= 1");
+  if (o.batch < 1) return bad("batch", o.batch, ">= 1");
+  if (!(std::isfinite(o.adam.lr) && o.adam.lr > 0)) return bad("lr", o.adam.lr, "finite and > 0");
+  if (!(o.adam.beta1 >= 0 && o.adam.beta1 < 1)) return bad("beta1", o.adam.beta1, "[0, 1)");
+  if (!(o.adam.beta2 >= 0 && o.adam.beta2 < 1)) return bad("beta2", o.adam.beta2, "[0, 1)");
+  if (!(std::isfinite(o.adam.eps) && o.adam.eps > 0)) return bad("eps", o.adam.eps, "finite and > 0");
+  if (o.geometric_median_sample < 0) return bad("geometric_median_sample", o.geometric_median_sample, ">= 0");
+  if (o.dead_tokens < 0) return bad("dead_tokens", o.dead_tokens, ">= 0");
+  if (o.resample_pool < 0) return bad("resample_pool", o.resample_pool, ">= 0");
+  if (!(o.batch_topk_threshold_decay >= 0 && o.batch_topk_threshold_decay <= 1)) {
+    return bad("batch_topk_threshold_decay", o.batch_topk_threshold_decay, "[0, 1]");
+  }
+  if (!std::isfinite(o.jumprelu_init_threshold)) {
+    return bad("jumprelu_init_threshold", o.jumprelu_init_threshold, "finite");
+  }
   return o;
 }
 
@@ -185,6 +205,12 @@ absl::Status WriteFolderAtomic(const std::string& dir_in,
   }
   const std::string partial = dir + ".partial", old = dir + ".old";
   std::error_code ec;
+  // Only a folder is replaced: a regular file (or anything else) where the
+  // output folder goes is the user's, and is never deleted.
+  if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(fs::status(dir, ec))) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " exists and is not a directory; refusing to replace it"));
+  }
   fs::remove_all(partial, ec);
   MONOSEM_RETURN_IF_ERROR(MakeDirs(partial));
   if (absl::Status s = write(partial); !s.ok()) {

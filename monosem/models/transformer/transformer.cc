@@ -28,11 +28,12 @@ absl::Status TransformerDims::Validate() const {
 
 absl::StatusOr<TransformerDims> TransformerDims::FromProto(const TransformerConfig& c) {
   TransformerDims d;
-  if (c.d_model() != 0) d.d_model = c.d_model();
-  if (c.n_heads() != 0) d.n_heads = c.n_heads();
-  if (c.n_ctx() != 0) d.n_ctx = c.n_ctx();
-  if (c.d_mlp() != 0) d.d_mlp = c.d_mlp();
-  if (c.vocab() != 0) d.vocab = c.vocab();
+  // Presence, not 0, means "given": an explicit 0 fails Validate.
+  if (c.has_d_model()) d.d_model = c.d_model();
+  if (c.has_n_heads()) d.n_heads = c.n_heads();
+  if (c.has_n_ctx()) d.n_ctx = c.n_ctx();
+  if (c.has_d_mlp()) d.d_mlp = c.d_mlp();
+  if (c.has_vocab()) d.vocab = c.vocab();
   MONOSEM_RETURN_IF_ERROR(d.Validate());
   return d;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "monosem/models/sae/sae.h"
 #include "monosem/models/sae/sae_matrix_source.h"
 #include "monosem/models/sae/synthetic.h"
+#include "nlohmann/json.hpp"
 #include "tests/testing/backends.h"
 #include "tests/testing/tmp_dir.h"
 
@@ -224,6 +226,21 @@ void ExpectResumeError(const std::string& dir, BatchSource& src, std::initialize
   for (const char* p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
 }
 
+// A regular file where the checkpoint folder goes is the user's: refused,
+// left as it was.
+TEST(Checkpoint, RegularFileAtTheFolderIsRefusedNotDeleted) {
+  auto data = *SyntheticData::Create(Data());
+  auto t = Start("cpu", Arch::kTopK, data);
+  ASSERT_TRUE(t->TrainUntil(data, 2).ok());
+  const std::string dir = TmpDir("afile");
+  fs::remove_all(dir);
+  ASSERT_TRUE(WriteFileAtomic(dir, "keep me").ok());
+  absl::Status st = t->SaveCheckpoint(dir);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("exists and is not a directory"), std::string::npos) << st;
+  EXPECT_EQ(*ReadFile(dir), "keep me");
+}
+
 TEST(Checkpoint, ResumeErrorsNameTheProblem) {
   auto data = *SyntheticData::Create(Data());
   auto t = Start("cpu", Arch::kTopK, data);
@@ -255,7 +272,34 @@ TEST(Checkpoint, ResumeErrorsNameTheProblem) {
   s = fresh();
   ExpectResumeError(dir, s, {"trainer.json", "'vectors_drawn' is missing"});
 
+  // Hand edits a run never writes: each named by field, value and range.
+  auto edited = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json j = nlohmann::json::parse(json);
+    edit(j);
+    ASSERT_TRUE(WriteFileAtomic(dir + "/trainer.json", j.dump()).ok());
+  };
+  edited([](nlohmann::json& j) { j["step"] = 0; });
+  s = fresh();
+  ExpectResumeError(dir, s, {"trainer.json", "field 'step' is 0", "allowed: 1 to"});
+  edited([](nlohmann::json& j) { j["vectors_drawn"] = int64_t{1000000000000000000}; });
+  s = fresh();
+  ExpectResumeError(dir, s, {"trainer.json", "field 'vectors_drawn' is 1000000000000000000", "allowed at step 3"});
+  edited([](nlohmann::json& j) { j["backend"] = "gpu9"; });
+  s = fresh();
+  ExpectResumeError(dir, s, {"trainer.json", "field 'backend' is 'gpu9'"});
+  edited([](nlohmann::json& j) { j["options"]["beta1"] = 1.5; });
+  s = fresh();
+  ExpectResumeError(dir, s, {"trainer.json: options", "field 'beta1' is 1.5"});
+
   ASSERT_TRUE(WriteFileAtomic(dir + "/trainer.json", json).ok());
+  {  // A negative Adam second moment is a corrupt state, not a learning-rate problem.
+    auto st = ParseSafetensors(state, "state");
+    ASSERT_TRUE(st.ok());
+    st->tensors.at("v.W_dec")[5] = -1.0f;
+    ASSERT_TRUE(WriteSafetensors(dir + "/state.safetensors", st->tensors).ok());
+    s = fresh();
+    ExpectResumeError(dir, s, {"state.safetensors", "'v.W_dec'[5] = -1", "second moment"});
+  }
   ASSERT_TRUE(WriteFileAtomic(dir + "/state.safetensors", state.substr(0, state.size() - 100)).ok());
   s = fresh();
   ExpectResumeError(dir, s, {"state.safetensors"});

@@ -329,6 +329,22 @@ TEST(SaeLensBadInput, ErrorsNameTheFileAndField) {
   EditCfg(d, [](auto& j) { j["architecture"] = "transcoder"; j.erase("monosem"); });
   ExpectError(d, {"cfg.json", "'architecture'", "transcoder"});
 
+  d = GoodFolder("no_arch");  // no longer guessed as "standard"
+  EditCfg(d, [](auto& j) { j.erase("architecture"); j.erase("monosem"); });
+  ExpectError(d, {"cfg.json", "'architecture' is missing"});
+
+  d = GoodFolder("null_dtype");
+  EditCfg(d, [](auto& j) { j["dtype"] = nullptr; });
+  ExpectError(d, {"cfg.json", "'dtype'", "null"});
+
+  d = GoodFolder("k_conflict", Arch::kTopK);  // which k SAELens used is unknowable
+  EditCfg(d, [](auto& j) { j["k"] = 2; j["activation_fn_kwargs"] = {{"k", 3}}; j.erase("monosem"); });
+  ExpectError(d, {"cfg.json", "'k' (2) contradicts 'activation_fn_kwargs.k' (3)"});
+
+  d = GoodFolder("huge_d_in");  // refused before anything is allocated from it
+  EditCfg(d, [](auto& j) { j["d_in"] = int64_t{1000000000000}; j.erase("monosem"); });
+  ExpectError(d, {"cfg.json", "d_in 1000000000000", "needs an estimated"});
+
   d = GoodFolder("no_d_in");
   EditCfg(d, [](auto& j) { j.erase("d_in"); });
   ExpectError(d, {"cfg.json", "'d_in' is missing"});
