@@ -182,6 +182,24 @@ std::vector<HierarchyArch> HierarchyArchTable() {
          o->jumprelu_init_threshold = sc.jumprelu_init;
          return absl::OkStatus();
        }},
+      // BatchTopK with nested prefixes at a sixteenth, a quarter and all of
+      // the width (each prefix 4x the last, as in Bussmann et al.'s ladders
+      // of nested sizes); the top k*B is taken over the full width.
+      {kMatryoshkaArch, "Matryoshka BatchTopK",
+       PublishedNumber("sae.synthsaebench.matryoshka_batch_topk.f1"),
+       PublishedNumber("sae.synthsaebench.matryoshka_batch_topk.mcc"),
+       PublishedNumber("sae.synthsaebench.matryoshka_batch_topk.ev"), src,
+       [topk_like](const HierarchyScale& sc, SaeSpec* s, TrainOptions* o) {
+         MONOSEM_RETURN_IF_ERROR(topk_like(Arch::kMatryoshkaBatchTopK)(sc, s, o));
+         s->prefix_widths.clear();
+         for (int64_t w : {sc.width / 16, sc.width / 4}) {
+           if (w >= 1 && (s->prefix_widths.empty() || w > s->prefix_widths.back())) {
+             s->prefix_widths.push_back(w);
+           }
+         }
+         s->prefix_widths.push_back(sc.width);
+         return absl::OkStatus();
+       }},
   };
 }
 
