@@ -238,7 +238,7 @@ ResultRow F1OrderRow(const std::map<std::string, double>& f1, bool judged) {
   const double m = f1.at(kMatryoshkaArch), b = f1.at("batch_topk"), j = f1.at("jumprelu"),
                l = f1.at("relu_l1");
   const double margin = std::min({m - std::max(b, j), tol - std::fabs(b - j), std::min(b, j) - l});
-  return ScaleJudgedRow(metric, margin, AT_LEAST, 0.0, source,
+  return ScaleJudgedRow("sae", metric, margin, AT_LEAST, 0.0, source,
                         absl::StrFormat("F1: matryoshka %.4f, batch_topk %.4f, jumprelu %.4f, "
                                         "relu_l1 %.4f; %s",
                                         m, b, j, l, rule),
