@@ -8,20 +8,14 @@
 #include <functional>
 
 #include "gtest/gtest.h"
+#include "tests/models/sae/small_codes.h"
 #include "monosem/philox.h"
 
 namespace monosem::sae {
 namespace {
 
-Tensor T(int64_t r, int64_t c, std::vector<float> v) { return *Tensor::FromValues({r, c}, v); }
-
-SaeCodes Dense(int64_t rows, int64_t f, std::vector<float> v) {
-  SaeCodes c;
-  c.rows = rows;
-  c.f = f;
-  c.dense = T(rows, f, v);
-  return c;
-}
+using testing::Dense;
+using testing::T;
 
 // Greedy (take the largest cosine first) picks 0.9 + 0.1; the best matching
 // is 0.8 + 0.85.

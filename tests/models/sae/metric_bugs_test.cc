@@ -18,6 +18,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/models/sae/small_codes.h"
 #include "monosem/models/sae/sae.h"
 #include "monosem/models/sae/sae_metrics.h"
 #include "monosem/models/sae/sae_sources.h"
@@ -26,15 +27,8 @@
 namespace monosem::sae {
 namespace {
 
-Tensor T(int64_t r, int64_t c, std::vector<float> v) { return *Tensor::FromValues({r, c}, v); }
-
-SaeCodes Dense(int64_t rows, int64_t f, std::vector<float> v) {
-  SaeCodes c;
-  c.rows = rows;
-  c.f = f;
-  c.dense = T(rows, f, v);
-  return c;
-}
+using testing::Dense;
+using testing::T;
 
 // Bug 1. x = (10, 1), (12, 3); the reconstruction is the mean (11, 2) for
 // both. sse = 4; sum ||x - mean||^2 = 4, so the correct explained variance is
