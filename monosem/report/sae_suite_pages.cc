@@ -46,7 +46,7 @@ absl::StatusOr<std::vector<ResultRow>> WriteSaeSuitePages(const SaeSuitePages& i
   MONOSEM_ASSIGN_OR_RETURN(steering::SteeringJudgement j,
                            steering::JudgeSteering(model, params, sae, window, *in.train, o));
   const std::string note = absl::StrFormat(
-      "feature %d (the best %s detector, F1 %.2f) clamped to %.3g in every MLP position; %s share "
+      "feature %d (the best %s detector, F1 %.2f) clamped to %.3g at every MLP position where a new UTF-8 character starts; %s share "
       "of generated text %.2f steered vs %.2f unclamped (%d prompts from other genres, %d bytes "
       "each, temperature %.1f, same draws), by a byte-bigram classifier trained on the corpus "
       "labels%s; browser in browser/",
